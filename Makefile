@@ -1,0 +1,87 @@
+# otelcol-periscope: `make run` collects this host once; `make test` is what CI runs.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := build
+
+GO ?= go
+VERSION ?= 0.1.0-dev
+BUILDER_VERSION := v0.161.0
+# Tools are cached outside the work tree so a fresh clone on the same machine
+# (CI) reuses them; Go's module and build caches are Go's defaults.
+CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/otelcol-periscope
+TOOLS_DIR := $(CACHE_DIR)/tools
+BUILDER := $(TOOLS_DIR)/builder-$(BUILDER_VERSION)
+MDATAGEN := $(TOOLS_DIR)/mdatagen-$(BUILDER_VERSION)
+
+BIN := _build/otelcol-periscope
+SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './internal/tools/*') \
+	go.mod go.sum builder-config.yaml cmd/otelcol-periscope/main.go.in $(wildcard distributions/*/config.yaml)
+UNIT_PACKAGES = $(shell $(GO) list ./... | grep -v '/test/')
+# Execution counts, not durations: a duration-bound run of go1.26 can fail
+# spuriously with "context deadline exceeded" at its end (golang/go#75804).
+FUZZTIME ?= 2000000x
+FUZZ_SMOKE_TIME ?= 50000x
+
+.PHONY: build run test unit e2e fuzz fuzz-smoke bench lint generate clean
+
+build: $(BIN)
+
+$(BUILDER):
+	@mkdir -p $(TOOLS_DIR)
+	@echo "==> installing the OpenTelemetry Collector Builder $(BUILDER_VERSION)"
+	GOBIN=$(TOOLS_DIR)/tmp $(GO) install go.opentelemetry.io/collector/cmd/builder@$(BUILDER_VERSION)
+	mv $(TOOLS_DIR)/tmp/builder $@
+
+$(BIN): $(BUILDER) $(SOURCES)
+	@echo "==> generating the distribution from builder-config.yaml (a cold module cache downloads for a few minutes)"
+	$(BUILDER) --config builder-config.yaml --skip-compilation
+	cp cmd/otelcol-periscope/main.go.in _build/main.go
+	@echo "==> compiling $(BIN) (cold: about 6 minutes on 2 cores; a dot per 25 packages)"
+	cd _build && $(GO) build -v -buildvcs=false -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o otelcol-periscope . 2>&1 \
+		| awk '/^#|error|cannot|undefined|:[0-9]+:/ {print; next} {n++; if (n % 25 == 0) {printf "."; fflush()}} END {if (n) print " " n " packages compiled"}'
+	@ls -lh $(BIN) | awk '{print "==> built " $$NF " (" $$5 ")"}'
+
+# Collects this host once with the embedded default config.
+run: build
+	@echo "==> collecting this host once into ./periscope-output"
+	./$(BIN)
+
+test: lint unit fuzz-smoke e2e
+
+unit:
+	$(GO) test -race -count=1 $(UNIT_PACKAGES)
+
+# Every fuzz target for a short, bounded time (seed corpora always run in unit).
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZ_SMOKE_TIME)
+
+fuzz:
+	@for file in $$(grep -rl --include='*_test.go' '^func Fuzz' . | grep -v '^./_build/'); do \
+		pkg=./$$(dirname $${file#./}); \
+		for target in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' $$file | cut -d' ' -f2); do \
+			echo "==> fuzzing $$pkg $$target for $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+e2e: build
+	PERISCOPE_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -v ./test/...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(UNIT_PACKAGES)
+
+lint:
+	@test -z "$$(gofmt -l $$(find . -name '*.go' -not -path './_build/*'))" || { gofmt -l $$(find . -name '*.go' -not -path './_build/*'); echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) vet ./...
+
+# Regenerates internal/metadata of every component from its metadata.yaml.
+generate: $(MDATAGEN)
+	@for m in $$(find receiver exporter processor -name metadata.yaml -not -path '*/testdata/*' 2>/dev/null); do \
+		echo "==> mdatagen $$m"; (cd $$(dirname $$m) && $(MDATAGEN) metadata.yaml); done
+
+$(MDATAGEN):
+	@mkdir -p $(TOOLS_DIR)
+	cd internal/tools && $(GO) build -o $@ go.opentelemetry.io/collector/cmd/mdatagen
+
+clean:
+	rm -rf _build periscope-output

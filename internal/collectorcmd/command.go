@@ -1,0 +1,127 @@
+// Package collectorcmd is otelcol-periscope's command line: the collector's
+// own command (components, validate, print-config…) with Periscope's run
+// modes on top. The builder generates the component list; the distribution's
+// main (cmd/otelcol-periscope/main.go.in) hands it here.
+package collectorcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.opentelemetry.io/collector/otelcol"
+
+	"github.com/periscope-otel/periscope/distributions"
+	"github.com/periscope-otel/periscope/internal/runcontrol"
+)
+
+// Exit codes of a run, so scripts and Jobs can tell failures apart.
+const (
+	ExitOK              = 0
+	ExitCollectorFailed = 1 // bad config, a component failed to start…
+	ExitNotDelivered    = 2 // collected, but an exporter could not write it all
+	ExitDeadline        = 3 // --deadline passed before the run finished
+)
+
+// Error carries the exit code of a failed run.
+type Error struct {
+	Code int
+	Err  error
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// ExitCode maps Execute's result to the process exit code.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ExitCollectorFailed
+}
+
+// Execute runs the command line. Without --config it runs the embedded local
+// default once; --once makes any config collect once, flush and exit.
+func Execute(set otelcol.CollectorSettings) error {
+	return execute(set, os.Args[1:], runcontrol.Default, os.Stderr)
+}
+
+func execute(set otelcol.CollectorSettings, args []string, tracker *runcontrol.Tracker, stderr io.Writer) error {
+	set.ConfigProviderSettings.ResolverSettings.URIs = []string{"yaml:" + distributions.Local}
+	cmd := otelcol.NewCommand(set)
+	cmd.SetArgs(args)
+
+	var (
+		once     bool
+		deadline time.Duration
+	)
+	cmd.Flags().BoolVar(&once, "once", false,
+		"collect once, flush every exporter, then exit (default true without --config)")
+	cmd.Flags().DurationVar(&deadline, "deadline", 0,
+		"stop the run after this long, flushing what was collected (0: no deadline)")
+
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	errDeadline := errors.New("deadline reached")
+	ran := false
+	cmd.PreRunE = func(c *cobra.Command, _ []string) error {
+		ran = true
+		if !c.Flags().Changed("config") && !c.Flags().Changed("once") {
+			once = true
+		}
+		if deadline > 0 {
+			t := time.AfterFunc(deadline, func() { cancel(errDeadline) })
+			context.AfterFunc(ctx, func() { t.Stop() })
+		}
+		if once {
+			go func() {
+				select {
+				case <-tracker.Finished():
+					cancel(nil)
+				case <-ctx.Done():
+				}
+			}()
+		}
+		return nil
+	}
+
+	if err := cmd.ExecuteContext(ctx); err != nil {
+		return &Error{Code: ExitCollectorFailed, Err: err}
+	}
+	if !ran {
+		return nil // a subcommand (components, validate…) or --help
+	}
+	return summarize(tracker, errors.Is(context.Cause(ctx), errDeadline), deadline, stderr)
+}
+
+// summarize tells where the output went and turns what went wrong into the
+// exit code.
+func summarize(tracker *runcontrol.Tracker, deadlineHit bool, deadline time.Duration, stderr io.Writer) error {
+	for _, out := range tracker.Outputs() {
+		fmt.Fprintf(stderr, "periscope: output written to %s\n", out)
+	}
+	if err := tracker.DeliveryFailures(); err != nil {
+		return report(stderr, &Error{Code: ExitNotDelivered, Err: fmt.Errorf("not every record was delivered: %w", err)})
+	}
+	if deadlineHit {
+		if pending := tracker.Pending(); len(pending) > 0 {
+			return report(stderr, &Error{Code: ExitDeadline, Err: fmt.Errorf(
+				"deadline %s reached before these collections finished: %s", deadline, strings.Join(pending, ", "))})
+		}
+	}
+	return nil
+}
+
+func report(stderr io.Writer, err *Error) error {
+	fmt.Fprintf(stderr, "periscope: %v\n", err)
+	return err
+}

@@ -1,0 +1,46 @@
+package collectorcmd
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"go.opentelemetry.io/collector/component"
+
+	"github.com/periscope-otel/periscope/internal/runcontrol"
+)
+
+func TestExitCode(t *testing.T) {
+	assert.Equal(t, ExitOK, ExitCode(nil))
+	assert.Equal(t, ExitCollectorFailed, ExitCode(errors.New("bad config")))
+	assert.Equal(t, ExitNotDelivered, ExitCode(fmt.Errorf("wrapped: %w", &Error{Code: ExitNotDelivered, Err: errors.New("x")})))
+}
+
+func TestSummarize(t *testing.T) {
+	t.Run("clean run names its output", func(t *testing.T) {
+		tr := runcontrol.NewTracker()
+		tr.ReportOutput("out/r1/a")
+		var buf bytes.Buffer
+		assert.NoError(t, summarize(tr, false, 0, &buf))
+		assert.Equal(t, "periscope: output written to out/r1/a\n", buf.String())
+	})
+	t.Run("delivery failure exits 2 with the cause", func(t *testing.T) {
+		tr := runcontrol.NewTracker()
+		tr.ReportDeliveryFailure(errors.New("disk full"))
+		var buf bytes.Buffer
+		err := summarize(tr, false, 0, &buf)
+		assert.Equal(t, ExitNotDelivered, ExitCode(err))
+		assert.Contains(t, buf.String(), "not every record was delivered: disk full")
+	})
+	t.Run("deadline names what did not finish", func(t *testing.T) {
+		tr := runcontrol.NewTracker()
+		tr.Expect(component.MustNewID("dns_config"))
+		var buf bytes.Buffer
+		err := summarize(tr, true, time.Minute, &buf)
+		assert.Equal(t, ExitDeadline, ExitCode(err))
+		assert.Contains(t, buf.String(), "deadline 1m0s reached before these collections finished: dns_config")
+	})
+}

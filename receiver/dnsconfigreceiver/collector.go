@@ -1,0 +1,105 @@
+package dnsconfigreceiver
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.uber.org/zap"
+
+	"github.com/periscope-otel/periscope/internal/layout"
+	"github.com/periscope-otel/periscope/internal/noderoot"
+	"github.com/periscope-otel/periscope/internal/resolvconf"
+)
+
+// Periscope's names for this collector and its items.
+const (
+	collectorName     = "dns"
+	keyVirtualMachine = "virtualmachine"
+	keyKubernetes     = "kubernetes"
+)
+
+// Attributes with the parsed file, beside the raw text in the body.
+const (
+	attrNameservers = "periscope.dns.nameservers"
+	attrSearch      = "periscope.dns.search"
+	attrDomain      = "periscope.dns.domain"
+	attrOptions     = "periscope.dns.options"
+	attrNdots       = "periscope.dns.ndots"
+	attrProblems    = "periscope.dns.problems"
+)
+
+// maxResolvConfBytes bounds what is read: real files are a few hundred
+// bytes; anything near this is not a resolver configuration.
+const maxResolvConfBytes = 1 << 20
+
+type collector struct {
+	cfg    *Config
+	root   noderoot.Root
+	logger *zap.Logger
+	now    func() time.Time
+}
+
+func newCollector(cfg *Config, logger *zap.Logger) *collector {
+	return &collector{cfg: cfg, root: noderoot.Root(cfg.RootPath), logger: logger, now: time.Now}
+}
+
+// Check runs at start: a missing root is a configuration error.
+func (c *collector) Check() error { return c.root.Check() }
+
+// Collect reads every configured resolv.conf.
+func (c *collector) Collect(context.Context) plog.Logs {
+	ld := plog.NewLogs()
+	sl := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
+	sl.Scope().SetName("github.com/periscope-otel/periscope/receiver/dnsconfigreceiver")
+
+	data, err := c.root.ReadFile(c.cfg.NodeResolvConf, maxResolvConfBytes)
+	c.appendItem(sl, keyVirtualMachine, c.cfg.NodeResolvConf, data, err)
+	if c.cfg.PodResolvConf != "" {
+		data, err := noderoot.ReadFile(c.cfg.PodResolvConf, maxResolvConfBytes)
+		c.appendItem(sl, keyKubernetes, c.cfg.PodResolvConf, data, err)
+	}
+	return ld
+}
+
+// appendItem records one resolv.conf, or why it could not be read.
+func (c *collector) appendItem(sl plog.ScopeLogs, key, source string, data []byte, readErr error) {
+	now := c.now()
+	if readErr != nil {
+		c.logger.Warn("resolv.conf not collected", zap.String("item", key), zap.Error(readErr))
+		layout.AppendError(sl, collectorName, key, readErr, now).
+			Attributes().PutStr(layout.AttrSourcePath, source)
+		return
+	}
+	lr := layout.AppendDocument(sl, collectorName, key, data, now)
+	attrs := lr.Attributes()
+	attrs.PutStr(layout.AttrSourcePath, source)
+
+	parsed, err := resolvconf.Parse(data)
+	if err != nil {
+		err = fmt.Errorf("parse %s: %w", source, err)
+		c.logger.Warn("resolv.conf collected but not parsed", zap.String("item", key), zap.Error(err))
+		attrs.PutStr(layout.AttrError, err.Error())
+		lr.SetSeverityNumber(plog.SeverityNumberWarn)
+		lr.SetSeverityText("WARN")
+		return
+	}
+	layout.PutStrings(attrs, attrNameservers, parsed.Nameservers)
+	layout.PutStrings(attrs, attrSearch, parsed.Search)
+	layout.PutStrings(attrs, attrOptions, parsed.Options)
+	attrs.PutStr(attrDomain, parsed.Domain)
+	attrs.PutInt(attrNdots, int64(parsed.Ndots))
+	if len(parsed.Problems) == 0 {
+		return
+	}
+	problems := make([]string, len(parsed.Problems))
+	for i, p := range parsed.Problems {
+		problems[i] = p.String()
+	}
+	layout.PutStrings(attrs, attrProblems, problems)
+	lr.SetSeverityNumber(plog.SeverityNumberWarn)
+	lr.SetSeverityText("WARN")
+	c.logger.Warn("resolv.conf has lines the resolver ignores or reads differently",
+		zap.String("item", key), zap.String("path", source), zap.Strings("problems", problems))
+}

@@ -1,0 +1,37 @@
+package e2e
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestComponentsListsTheDistribution(t *testing.T) {
+	res := runCollector(t, t.TempDir(), nil, "components")
+	require.Equal(t, 0, res.code, res.stderr)
+	for _, name := range []string{
+		// Periscope's own.
+		"dns_config", "periscope",
+		// Contrib and core receivers, processors, exporters, extensions.
+		"otlp", "file_log", "journald", "host_metrics",
+		"batch", "memory_limiter", "resource_detection", "k8s_attributes", "resource", "transform",
+		"debug", "otlp_grpc", "otlp_http", "file", "azure_blob", "azure_monitor",
+		"file_storage", "health_check",
+	} {
+		assert.Contains(t, res.stderr, "name: "+name+"\n", "components should list %s", name)
+	}
+}
+
+func TestEveryShippedConfigValidates(t *testing.T) {
+	configs, err := filepath.Glob(filepath.Join(repoRoot, "distributions", "*", "config.yaml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, configs)
+	for _, cfg := range configs {
+		t.Run(filepath.Base(filepath.Dir(cfg)), func(t *testing.T) {
+			res := runCollector(t, t.TempDir(), nil, "validate", "--config", cfg)
+			assert.Equal(t, 0, res.code, res.stderr)
+		})
+	}
+}

@@ -1,0 +1,141 @@
+package e2e
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// repoRoot is the repository root, two levels up from this package.
+var repoRoot, _ = filepath.Abs("../..")
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// collectorBinary returns the distribution binary: $PERISCOPE_BIN (make e2e
+// sets it), or built with `make build` so `go test ./...` works alone.
+func collectorBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		if p := os.Getenv("PERISCOPE_BIN"); p != "" {
+			binPath = p
+			return
+		}
+		cmd := exec.Command("make", "-C", repoRoot, "build")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			buildErr = errors.New("make build failed: " + err.Error() + "\n" + string(out))
+			return
+		}
+		binPath = filepath.Join(repoRoot, "_build", "otelcol-periscope")
+	})
+	require.NoError(t, buildErr)
+	return binPath
+}
+
+type result struct {
+	code   int
+	stderr string
+}
+
+// runCollector runs the binary in dir with a clean Periscope environment.
+// The timeout only guards against a hang; it is no performance assertion.
+func runCollector(t *testing.T, dir string, env map[string]string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, collectorBinary(t), args...)
+	cmd.Dir = dir
+	cmd.Env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + os.Getenv("HOME"),
+		// No ConfigMap directory on a test machine: the run ID comes from env.
+		"PERISCOPE_CONFIG_DIR=" + filepath.Join(dir, "no-config"),
+	}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Stdout = &stderr
+	err := cmd.Run()
+	require.NoError(t, ctx.Err(), "collector did not exit by itself; output:\n%s", stderr.String())
+	code := 0
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		code = exitErr.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return result{code: code, stderr: stderr.String()}
+}
+
+// readTree maps every file under dir (relative, slash-separated) to its
+// content; a zip's entries appear as "<zip path>!<entry>".
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	tree := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if !strings.HasSuffix(rel, ".zip") {
+			tree[rel] = string(data)
+			return nil
+		}
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return err
+		}
+		for _, f := range zr.File {
+			rc, err := f.Open()
+			if err != nil {
+				return err
+			}
+			content, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				return err
+			}
+			tree[rel+"!"+f.Name] = string(content)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	return tree
+}
+
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	return p
+}
+
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	require.NoError(t, err)
+	return string(data)
+}
