@@ -1,8 +1,9 @@
 // Package runcontrol owns *when* a Periscope collection runs and when a
 // one-shot run is over. Every Periscope receiver only knows *what* it
-// collects (a CollectFunc); the snapshot receiver here starts it, hands the
-// result to the pipeline and tells the Tracker. The command's --once mode
-// waits on the Tracker, then shuts the collector down so exporters flush.
+// collects (a Source); the scheduler here runs it at start (and on an
+// interval when asked), hands the snapshot to the logs and metrics
+// pipelines and tells the Tracker. The command's --once mode waits on the
+// Tracker, then shuts the collector down so exporters flush.
 package runcontrol
 
 import (

@@ -11,6 +11,8 @@ import (
 	"github.com/periscope-otel/periscope/internal/layout"
 	"github.com/periscope-otel/periscope/internal/noderoot"
 	"github.com/periscope-otel/periscope/internal/resolvconf"
+	"github.com/periscope-otel/periscope/internal/runcontrol"
+	"github.com/periscope-otel/periscope/receiver/dnsconfigreceiver/internal/metadata"
 )
 
 // Periscope's names for this collector and its items.
@@ -49,10 +51,10 @@ func newCollector(cfg *Config, logger *zap.Logger) *collector {
 func (c *collector) Check() error { return c.root.Check() }
 
 // Collect reads every configured resolv.conf.
-func (c *collector) Collect(context.Context) plog.Logs {
-	ld := plog.NewLogs()
-	sl := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
-	sl.Scope().SetName("github.com/periscope-otel/periscope/receiver/dnsconfigreceiver")
+func (c *collector) Collect(context.Context) runcontrol.Snapshot {
+	snap := runcontrol.NewSnapshot()
+	sl := snap.Logs.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
+	sl.Scope().SetName(metadata.ScopeName)
 
 	data, err := c.root.ReadFile(c.cfg.NodeResolvConf, maxResolvConfBytes)
 	c.appendItem(sl, keyVirtualMachine, c.cfg.NodeResolvConf, data, err)
@@ -60,7 +62,7 @@ func (c *collector) Collect(context.Context) plog.Logs {
 		data, err := noderoot.ReadFile(c.cfg.PodResolvConf, maxResolvConfBytes)
 		c.appendItem(sl, keyKubernetes, c.cfg.PodResolvConf, data, err)
 	}
-	return ld
+	return snap
 }
 
 // appendItem records one resolv.conf, or why it could not be read.

@@ -31,7 +31,7 @@ func collectGolden(t *testing.T, cfg *Config, golden string) {
 	c := newCollector(cfg, zap.NewNop())
 	c.now = func() time.Time { return fixedNow }
 	require.NoError(t, c.Check())
-	got, err := (&plog.JSONMarshaler{}).MarshalLogs(c.Collect(context.Background()))
+	got, err := (&plog.JSONMarshaler{}).MarshalLogs(c.Collect(context.Background()).Logs)
 	require.NoError(t, err)
 
 	path := filepath.Join("testdata", golden)
@@ -63,7 +63,7 @@ func TestCollectBinaryFileKeepsBytes(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(root, "etc/resolv.conf"), content, 0o644))
 
 	c := newCollector(&Config{RootPath: root, NodeResolvConf: "/etc/resolv.conf"}, zap.NewNop())
-	lr := c.Collect(context.Background()).ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	lr := c.Collect(context.Background()).Logs.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
 	assert.Equal(t, content, lr.Body().Bytes().AsRaw(), "content kept byte for byte")
 	errAttr, ok := lr.Attributes().Get("periscope.error")
 	require.True(t, ok)

@@ -32,6 +32,6 @@ func createDefaultConfig() component.Config {
 }
 
 func createLogs(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Logs) (receiver.Logs, error) {
-	c := newCollector(cfg.(*Config), set.Logger)
-	return runcontrol.NewSnapshotReceiver(set, next, c, runcontrol.Default), nil
+	newSource := func() runcontrol.Source { return newCollector(cfg.(*Config), set.Logger) }
+	return runcontrol.NewLogsReceiver(set, cfg, runcontrol.Schedule{}, newSource, next, runcontrol.Default), nil
 }
