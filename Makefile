@@ -38,7 +38,7 @@ $(BIN): $(BUILDER) $(SOURCES)
 	cp cmd/otelcol-periscope/main.go.in _build/main.go
 	@echo "==> compiling $(BIN) (cold: about 6 minutes on 2 cores; a dot per 25 packages)"
 	cd _build && $(GO) build -v -buildvcs=false -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o otelcol-periscope . 2>&1 \
-		| awk '/^#|error|cannot|undefined|:[0-9]+:/ {print; next} {n++; if (n % 25 == 0) {printf "."; fflush()}} END {if (n) print " " n " packages compiled"}'
+		| awk '/^#|: error|cannot |undefined:|\.go:[0-9]+:/ {print; next} {n++; if (n % 25 == 0) {printf "."; fflush()}} END {if (n) print " " n " packages compiled"}'
 	@ls -lh $(BIN) | awk '{print "==> built " $$NF " (" $$5 ")"}'
 
 # Collects this host once with the embedded default config.
