@@ -76,7 +76,7 @@ lint:
 
 # Regenerates internal/metadata of every component from its metadata.yaml.
 generate: $(MDATAGEN)
-	@for m in $$(find receiver exporter processor -name metadata.yaml -not -path '*/testdata/*' 2>/dev/null); do \
+	@for m in $$(find receiver exporter processor extension -name metadata.yaml -not -path '*/testdata/*' 2>/dev/null); do \
 		echo "==> mdatagen $$m"; (cd $$(dirname $$m) && $(MDATAGEN) metadata.yaml); done
 
 $(MDATAGEN):

@@ -19,12 +19,16 @@ import (
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 )
 
-// layoutExporter places every record in its run's tree and, when the
-// collector stops, closes each node's run with its zip.
+// layoutExporter places every record in its run's tree and closes each
+// node's run with its zip when the run's collections are done (and again at
+// shutdown if records arrived since).
 type layoutExporter struct {
 	dir     string
 	logger  *zap.Logger
 	tracker *runcontrol.Tracker
+	run     runcontrol.Run // nil without the periscope_run extension
+	stop    chan struct{}
+	watcher sync.WaitGroup
 
 	mu    sync.Mutex
 	runs  map[nodeRun]*nodeRunWriter
@@ -38,12 +42,34 @@ func newLayoutExporter(cfg *Config, logger *zap.Logger, tracker *runcontrol.Trac
 		dir:     cfg.Local.Directory,
 		logger:  logger,
 		tracker: tracker,
+		stop:    make(chan struct{}),
 		runs:    map[nodeRun]*nodeRunWriter{},
 	}
 }
 
-// start refuses an output directory that cannot be written, naming it.
-func (e *layoutExporter) start(context.Context, component.Host) error {
+// start refuses an output directory that cannot be written, naming it, and
+// waits for the run's collections to finish to close the node runs.
+func (e *layoutExporter) start(_ context.Context, host component.Host) error {
+	if err := e.checkDirectory(); err != nil {
+		return err
+	}
+	e.run = runcontrol.FindRun(host)
+	finished := e.tracker.Finished()
+	e.watcher.Add(1)
+	go func() {
+		defer e.watcher.Done()
+		select {
+		case <-finished:
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			e.finishAll()
+		case <-e.stop:
+		}
+	}()
+	return nil
+}
+
+func (e *layoutExporter) checkDirectory() error {
 	if err := os.MkdirAll(e.dir, 0o755); err != nil {
 		return fmt.Errorf("output directory %q cannot be created: %w", e.dir, err)
 	}
@@ -117,14 +143,25 @@ func (e *layoutExporter) writerFor(runID, node string) (*nodeRunWriter, error) {
 	return w, nil
 }
 
-// shutdown completes every node run it wrote: files closed, zip last, so a
-// zip's presence means the node's run is whole (what VS Code waits for).
+// shutdown completes every node run written since it was last completed.
 func (e *layoutExporter) shutdown(context.Context) error {
+	close(e.stop)
+	e.watcher.Wait()
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.finishAll()
+}
+
+// finishAll writes the zip of every node run with new records, zip last, so
+// a zip's presence means the node's run is whole (what VS Code waits for).
+// The caller holds e.mu.
+func (e *layoutExporter) finishAll() error {
 	var errs []error
 	for _, key := range e.order {
 		w := e.runs[key]
+		if !w.dirty {
+			continue
+		}
 		zipPath, err := w.finish()
 		if err != nil {
 			err = fmt.Errorf("run %s node %s: %w", key.runID, key.node, err)
@@ -135,11 +172,25 @@ func (e *layoutExporter) shutdown(context.Context) error {
 		e.logger.Info("Periscope run written",
 			zap.String("run_id", key.runID), zap.String("node", key.node),
 			zap.String("directory", w.dir), zap.String("zip", zipPath), zap.Int("items", w.itemCount()))
-		e.tracker.ReportOutput(fmt.Sprintf("%s (%d items, zip %s)", w.dir, w.itemCount(), zipPath))
+		if !w.reported {
+			w.reported = true
+			e.tracker.ReportOutput(fmt.Sprintf("%s (%d items, zip %s)", w.dir, w.itemCount(), zipPath))
+		}
+		e.markCompleted(key.runID)
 	}
-	e.runs = map[nodeRun]*nodeRunWriter{}
-	e.order = nil
 	return errors.Join(errs...)
+}
+
+// markCompleted tells the periscope_run extension this node delivered the
+// current run, so a restart does not repeat it. A run with delivery
+// failures is not marked: repeating it is better than losing it.
+func (e *layoutExporter) markCompleted(runID string) {
+	if e.run == nil || runID != e.run.ID() || e.tracker.DeliveryFailures() != nil {
+		return
+	}
+	if err := e.run.MarkCompleted(runID); err != nil {
+		e.logger.Error("Run delivered but not recorded as completed; a restart will collect it again", zap.Error(err))
+	}
 }
 
 // itemOf finds a record's place: run and node from the record or, as set by

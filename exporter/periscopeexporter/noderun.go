@@ -18,6 +18,8 @@ type nodeRunWriter struct {
 	dir, runID, node string
 	collectorOf      map[string]string   // item key → collector, for zip entries
 	appending        map[string]*os.File // items written line by line, open until finish
+	dirty            bool                // written since the last finish
+	reported         bool                // output named in the run summary
 }
 
 func newNodeRunWriter(dir, runID, node string) (*nodeRunWriter, error) {
@@ -41,6 +43,7 @@ func (w *nodeRunWriter) claim(collector, key string) error {
 		return fmt.Errorf("item key %q of collector %q is already used by collector %q", key, collector, prev)
 	}
 	w.collectorOf[key] = collector
+	w.dirty = true
 	return nil
 }
 
@@ -110,7 +113,11 @@ func (w *nodeRunWriter) finish() (string, error) {
 	if err := errors.Join(errs...); err != nil {
 		return "", err
 	}
-	return w.writeZip()
+	zipPath, err := w.writeZip()
+	if err == nil {
+		w.dirty = false
+	}
+	return zipPath, err
 }
 
 func (w *nodeRunWriter) writeZip() (string, error) {

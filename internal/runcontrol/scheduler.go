@@ -91,7 +91,7 @@ type handle struct {
 	cfg component.Config
 }
 
-func (h *handle) Start(_ context.Context, _ component.Host) error {
+func (h *handle) Start(_ context.Context, host component.Host) error {
 	s := h.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -101,6 +101,12 @@ func (h *handle) Start(_ context.Context, _ component.Host) error {
 	}
 	if err := s.source.Check(); err != nil {
 		return err
+	}
+	if run := FindRun(host); run != nil && run.Completed() {
+		s.set.Logger.Info("Run already collected on this node; waiting for a new run ID",
+			zap.String("run_id", run.ID()))
+		s.collection.Done()
+		return nil
 	}
 	// The start context ends with Start; collections need one that lasts
 	// until Shutdown.

@@ -11,11 +11,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/confmap"
+	"go.uber.org/zap"
 )
 
 func newTestProvider(env map[string]string, host string) *provider {
 	return &provider{
-		env: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		logger: zap.NewNop(),
+		env:    func(k string) (string, bool) { v, ok := env[k]; return v, ok },
 		hostname: func() (string, error) {
 			if host == "" {
 				return "", errors.New("no hostname")
@@ -89,4 +92,85 @@ func TestUnknownValue(t *testing.T) {
 	assert.ErrorContains(t, err, `unknown value "cluster"`)
 	_, err = retrieve(t, newTestProvider(nil, "h"), "env:X")
 	assert.Error(t, err)
+}
+
+// A new run ID in the ConfigMap file asks for a reload, once; an invalid
+// one is ignored and the current run goes on.
+func TestRunIDChangeInTheConfigMapFileTriggersReload(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, EnvRunID)
+	require.NoError(t, os.WriteFile(file, []byte("run-1"), 0o644))
+	p := newTestProvider(map[string]string{EnvConfigDir: dir, EnvPoll: "5ms"}, "h")
+
+	changes := make(chan *confmap.ChangeEvent, 10)
+	r, err := p.Retrieve(context.Background(), "periscope:run_id", func(e *confmap.ChangeEvent) { changes <- e })
+	require.NoError(t, err)
+	defer func() { require.NoError(t, r.Close(context.Background())) }()
+	v, err := r.AsRaw()
+	require.NoError(t, err)
+	require.Equal(t, "run-1", v)
+
+	require.NoError(t, os.WriteFile(file, []byte("bad/id"), 0o644))
+	select {
+	case <-changes:
+		t.Fatal("an invalid run ID must not trigger a reload")
+	case <-time.After(100 * time.Millisecond):
+	}
+
+	require.NoError(t, os.WriteFile(file, []byte("run-2\n"), 0o644))
+	select {
+	case e := <-changes:
+		assert.NoError(t, e.Error)
+	case <-time.After(10 * time.Second):
+		t.Fatal("no reload after the run ID changed")
+	}
+	select {
+	case <-changes:
+		t.Fatal("one change, one reload")
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+// A run ID fixed by the environment cannot change: nothing is watched.
+func TestRunIDFromEnvironmentIsNotWatched(t *testing.T) {
+	dir := t.TempDir()
+	p := newTestProvider(map[string]string{EnvRunID: "run-1", EnvConfigDir: dir, EnvPoll: "5ms"}, "h")
+	called := make(chan struct{}, 1)
+	r, err := p.Retrieve(context.Background(), "periscope:run_id", func(*confmap.ChangeEvent) { called <- struct{}{} })
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, EnvRunID), []byte("run-2"), 0o644))
+	select {
+	case <-called:
+		t.Fatal("environment run ID must not be watched")
+	case <-time.After(100 * time.Millisecond):
+	}
+	require.NoError(t, r.Close(context.Background()))
+}
+
+// Every ${periscope:run_id} of a config shares one poll: one change, one reload.
+func TestSeveralReferencesShareOnePoll(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, EnvRunID)
+	require.NoError(t, os.WriteFile(file, []byte("run-1"), 0o644))
+	p := newTestProvider(map[string]string{EnvConfigDir: dir, EnvPoll: "5ms"}, "h")
+	changes := make(chan struct{}, 10)
+	watcher := func(*confmap.ChangeEvent) { changes <- struct{}{} }
+	var retrieved []*confmap.Retrieved
+	for range 3 {
+		r, err := p.Retrieve(context.Background(), "periscope:run_id", watcher)
+		require.NoError(t, err)
+		retrieved = append(retrieved, r)
+	}
+	require.NoError(t, os.WriteFile(file, []byte("run-2"), 0o644))
+	select {
+	case <-changes:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no reload")
+	}
+	time.Sleep(50 * time.Millisecond)
+	assert.Empty(t, changes, "three references, still one reload")
+	for _, r := range retrieved {
+		require.NoError(t, r.Close(context.Background()))
+	}
+	assert.Zero(t, p.watchRefs)
 }
