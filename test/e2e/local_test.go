@@ -121,3 +121,22 @@ func TestRunIDThatIsNotAPathIsRefused(t *testing.T) {
 	assert.Contains(t, res.stderr, `run ID from $DIAGNOSTIC_RUN_ID: periscope.run.id "../escape" contains a path separator`)
 	assert.NoDirExists(t, filepath.Join(work, "periscope-output"))
 }
+
+func TestUnknownCollectorListWordIsRefused(t *testing.T) {
+	work := t.TempDir()
+	res := runCollector(t, work, map[string]string{"COLLECTOR_LIST": " connectedCluster 'bogus' ", "PERISCOPE_ROOT_PATH": fixture(t, "noderoot-azure")})
+	assert.Equal(t, 1, res.code, res.stderr)
+	assert.Contains(t, res.stderr, `COLLECTOR_LIST from $COLLECTOR_LIST: unknown word "bogus" (known: connectedCluster, OSM, SMI)`)
+}
+
+// An empty run ID (a ConfigMap key without value) means "not set": the run
+// gets a generated one rather than an empty folder name.
+func TestEmptyRunIDIsGenerated(t *testing.T) {
+	work := t.TempDir()
+	res := runCollector(t, work, map[string]string{"DIAGNOSTIC_RUN_ID": "  ", "HOST_NODE_NAME": "n1", "PERISCOPE_ROOT_PATH": fixture(t, "noderoot-azure")})
+	require.Equal(t, 0, res.code, res.stderr)
+	runs, err := os.ReadDir(filepath.Join(work, "periscope-output"))
+	require.NoError(t, err)
+	require.Len(t, runs, 1)
+	assert.Regexp(t, `^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ$`, runs[0].Name())
+}

@@ -1,27 +1,29 @@
-// Package periscopeprovider resolves Periscope's run identity in collector
-// configs: ${periscope:run_id} and ${periscope:node_name}.
+// Package periscopeprovider resolves Periscope's settings in collector
+// configs, so Periscope's deployment contract (environment variables, the
+// diagnostic-config ConfigMap at /config, the azureblob-secret Secret at
+// /secret) drives the shipped configs:
 //
-// The run ID comes, in order, from the DIAGNOSTIC_RUN_ID environment
-// variable, the file DIAGNOSTIC_RUN_ID in the config directory (Periscope
-// mounts its diagnostic-config ConfigMap at /config; PERISCOPE_CONFIG_DIR
-// overrides), or a timestamp YYYY-MM-DDThh-mm-ssZ generated once per
-// process. The node name is HOST_NODE_NAME (the downward API's
-// spec.nodeName) or else the hostname.
+//	${periscope:run_id}          DIAGNOSTIC_RUN_ID, else a UTC timestamp YYYY-MM-DDThh-mm-ssZ made once per process
+//	${periscope:node_name}       HOST_NODE_NAME (the downward API's spec.nodeName), else the hostname
+//	${periscope:KEY}             a Periscope key as a string, with Periscope's default
+//	${periscope:list:KEY}        a space-separated key as a list (quotes removed, duplicates dropped)
+//	${periscope:paths:KEY}       a list of file paths (a wholly quoted list is split too)
+//	${periscope:nodelogs_files}  this OS's node log list, joined under PERISCOPE_ROOT_PATH: filelog's include
+//	${periscope:secret:KEY}      a key of the Secret (environment first)
 //
 // Unless the run ID is fixed by the environment, the provider polls the
 // ConfigMap file (every 10 s as Periscope did; PERISCOPE_RUN_ID_POLL_INTERVAL
 // overrides) and signals a config change when it holds a new valid run ID:
 // the collector then rebuilds every pipeline, so every receiver collects
-// again under the new ID. An invalid new ID is logged and ignored; the
-// current run goes on.
+// again under the new ID and every setting (a rotated SAS) is read again.
+// An invalid new ID is logged and ignored; the current run goes on.
 package periscopeprovider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -30,26 +32,27 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/periscope-otel/periscope/internal/layout"
+	"github.com/periscope-otel/periscope/internal/settings"
 )
 
 const schemeName = "periscope"
 
-// Environment variables and files it reads (Periscope's names).
+// Environment variables it reads besides Periscope's keys.
 const (
-	EnvRunID      = "DIAGNOSTIC_RUN_ID"
-	EnvNodeName   = "HOST_NODE_NAME"
-	EnvConfigDir  = "PERISCOPE_CONFIG_DIR"
-	EnvPoll       = "PERISCOPE_RUN_ID_POLL_INTERVAL"
-	defaultConfig = "/config"
-	defaultPoll   = 10 * time.Second
+	EnvNodeName = "HOST_NODE_NAME"
+	EnvRootPath = "PERISCOPE_ROOT_PATH"
+	EnvPoll     = "PERISCOPE_RUN_ID_POLL_INTERVAL"
+	defaultPoll = 10 * time.Second
 )
 
 // RunIDFormat is Periscope's run ID convention, a UTC time.
 const RunIDFormat = "2006-01-02T15-04-05Z"
 
+var keyPattern = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+
 type provider struct {
 	logger   *zap.Logger
-	env      func(string) (string, bool)
+	source   settings.Source
 	hostname func() (string, error)
 	now      func() time.Time
 
@@ -70,7 +73,7 @@ func NewFactory() confmap.ProviderFactory {
 		if logger == nil {
 			logger = zap.NewNop()
 		}
-		return &provider{logger: logger, env: os.LookupEnv, hostname: os.Hostname, now: time.Now}
+		return &provider{logger: logger, source: settings.FromEnvironment(), hostname: os.Hostname, now: time.Now}
 	})
 }
 
@@ -79,43 +82,100 @@ func (p *provider) Retrieve(_ context.Context, uri string, watcher confmap.Watch
 	if !ok {
 		return nil, fmt.Errorf("%q uri is not supported by the %q provider", uri, schemeName)
 	}
-	var (
-		v   string
-		err error
-	)
 	switch name {
 	case "run_id":
-		var fixed bool
-		v, fixed, err = p.runID()
-		if err == nil && !fixed && watcher != nil {
-			return confmap.NewRetrieved(v, p.watchRunID(v, watcher))
+		id, fixed, err := p.runID()
+		if err != nil {
+			return nil, err
 		}
+		if !fixed && watcher != nil {
+			return confmap.NewRetrieved(id, p.watchRunID(id, watcher))
+		}
+		return confmap.NewRetrieved(id)
 	case "node_name":
-		v, err = p.nodeName()
-	default:
-		return nil, fmt.Errorf("unknown value %q: the %q provider has run_id and node_name", name, schemeName)
+		return retrieved(p.nodeName())
+	case "nodelogs_files":
+		return retrievedList(p.nodeLogFiles())
 	}
+	kind, key, hasKind := strings.Cut(name, ":")
+	if !hasKind {
+		kind, key = "", name
+	}
+	if !keyPattern.MatchString(key) {
+		return nil, fmt.Errorf("unknown value %q: the %q provider has run_id, node_name, nodelogs_files and Periscope keys (KEY, list:KEY, paths:KEY, secret:KEY)", name, schemeName)
+	}
+	switch kind {
+	case "":
+		v, _, err := p.source.LookupOrDefault(key)
+		return retrieved(v, err)
+	case "list":
+		return retrievedList(p.list(key, settings.SplitList))
+	case "paths":
+		return retrievedList(p.list(key, settings.SplitPaths))
+	case "secret":
+		v, _, _, err := p.source.LookupSecret(key)
+		return retrieved(v, err)
+	}
+	return nil, fmt.Errorf("unknown value %q: kinds are list, paths and secret", name)
+}
+
+func retrieved(v string, err error) (*confmap.Retrieved, error) {
 	if err != nil {
 		return nil, err
 	}
 	return confmap.NewRetrieved(v)
 }
 
+func retrievedList(items []string, err error) (*confmap.Retrieved, error) {
+	if err != nil {
+		return nil, err
+	}
+	list := make([]any, len(items))
+	for i, it := range items {
+		list[i] = it
+	}
+	return confmap.NewRetrieved(list)
+}
+
+// list reads a key and splits it, naming the key and where it came from on error.
+func (p *provider) list(key string, split func(string) ([]string, error)) ([]string, error) {
+	v, origin, err := p.source.LookupOrDefault(key)
+	if err != nil {
+		return nil, err
+	}
+	items, err := split(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s from %s: %w", key, origin, err)
+	}
+	return items, nil
+}
+
 // runID returns the current run ID and whether the environment fixed it
 // (then it cannot change while the process runs).
 func (p *provider) runID() (id string, fixed bool, err error) {
-	id, source, err := p.configuredRunID()
+	id, source, found, err := p.configuredRunID()
 	if err != nil {
 		return "", false, err
 	}
-	if id == "" {
+	if !found {
 		p.once.Do(func() { p.generated = p.now().UTC().Format(RunIDFormat) })
 		return p.generated, false, nil
 	}
 	if err := validateRunID(id, source); err != nil {
 		return "", false, err
 	}
-	return id, source == "$"+EnvRunID, nil
+	return id, source == "$"+settings.RunID, nil
+}
+
+// configuredRunID returns the run ID set by environment or ConfigMap file.
+// An empty or blank value counts as unset.
+func (p *provider) configuredRunID() (id, source string, found bool, err error) {
+	v, source, found, err := p.source.Lookup(settings.RunID)
+	if err != nil {
+		return "", "", false, fmt.Errorf("run ID: %w", err)
+	}
+	v = strings.TrimSpace(v)
+	return v, source, found && v != "", nil
 }
 
 // validateRunID refuses what cannot be a folder and a blob prefix.
@@ -126,96 +186,8 @@ func validateRunID(id, source string) error {
 	return nil
 }
 
-// watchRunID polls the ConfigMap file until it holds a valid run ID other
-// than current, then asks the collector to reload. The resolver closes every
-// Retrieved when the config is resolved again; the last close stops the poll.
-func (p *provider) watchRunID(current string, watcher confmap.WatcherFunc) confmap.RetrievedOption {
-	p.watchMu.Lock()
-	defer p.watchMu.Unlock()
-	if p.watchRefs == 0 {
-		ctx, cancel := context.WithCancel(context.Background())
-		p.stopWatch = cancel
-		go p.poll(ctx, current, watcher)
-	}
-	p.watchRefs++
-	var closeOnce sync.Once
-	return confmap.WithRetrievedClose(func(context.Context) error {
-		closeOnce.Do(func() {
-			p.watchMu.Lock()
-			defer p.watchMu.Unlock()
-			p.watchRefs--
-			if p.watchRefs == 0 {
-				p.stopWatch()
-			}
-		})
-		return nil
-	})
-}
-
-func (p *provider) poll(ctx context.Context, current string, watcher confmap.WatcherFunc) {
-	ticker := time.NewTicker(p.pollInterval())
-	defer ticker.Stop()
-	rejected := ""
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-		}
-		id, source, err := p.configuredRunID()
-		if err != nil {
-			p.logger.Error("Cannot read the run ID; the current run goes on", zap.String("run_id", current), zap.Error(err))
-			continue
-		}
-		if id == "" || id == current || id == rejected {
-			continue
-		}
-		if err := validateRunID(id, source); err != nil {
-			rejected = id
-			p.logger.Error("Run ID not changed; the current run goes on", zap.String("run_id", current), zap.Error(err))
-			continue
-		}
-		p.logger.Info("New run ID: collecting again", zap.String("run_id", id), zap.String("previous", current))
-		watcher(&confmap.ChangeEvent{})
-		return
-	}
-}
-
-func (p *provider) pollInterval() time.Duration {
-	v, ok := p.env(EnvPoll)
-	if !ok {
-		return defaultPoll
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		p.logger.Warn("Ignoring invalid run ID poll interval", zap.String("variable", EnvPoll), zap.String("value", v))
-		return defaultPoll
-	}
-	return d
-}
-
-// configuredRunID returns the run ID set by environment or file, or "".
-func (p *provider) configuredRunID() (id, source string, err error) {
-	if v, ok := p.env(EnvRunID); ok && strings.TrimSpace(v) != "" {
-		return strings.TrimSpace(v), "$" + EnvRunID, nil
-	}
-	dir := defaultConfig
-	if v, ok := p.env(EnvConfigDir); ok && v != "" {
-		dir = v
-	}
-	file := filepath.Join(dir, EnvRunID)
-	data, err := os.ReadFile(file)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return "", "", nil
-	case err != nil:
-		return "", "", fmt.Errorf("read run ID: %w", err)
-	}
-	return strings.TrimSpace(string(data)), file, nil
-}
-
 func (p *provider) nodeName() (string, error) {
-	if v, ok := p.env(EnvNodeName); ok && strings.TrimSpace(v) != "" {
+	if v, ok := p.source.Env(EnvNodeName); ok && strings.TrimSpace(v) != "" {
 		return strings.TrimSpace(v), nil
 	}
 	h, err := p.hostname()

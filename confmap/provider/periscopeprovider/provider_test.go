@@ -13,12 +13,15 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/confmap"
 	"go.uber.org/zap"
+
+	"github.com/periscope-otel/periscope/internal/settings"
 )
 
 func newTestProvider(env map[string]string, host string) *provider {
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	return &provider{
 		logger: zap.NewNop(),
-		env:    func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		source: settings.Source{Env: lookup, ConfigDir: env[settings.EnvConfigDir], SecretDir: env[settings.EnvSecretDir]},
 		hostname: func() (string, error) {
 			if host == "" {
 				return "", errors.New("no hostname")
@@ -41,31 +44,31 @@ func retrieve(t *testing.T, p *provider, uri string) (string, error) {
 }
 
 func TestRunID(t *testing.T) {
-	noFiles := map[string]string{EnvConfigDir: t.TempDir()}
+	noFiles := map[string]string{settings.EnvConfigDir: t.TempDir()}
 
 	v, err := retrieve(t, newTestProvider(noFiles, "h"), "periscope:run_id")
 	require.NoError(t, err)
 	assert.Equal(t, "2026-11-28T22-05-09Z", v, "generated in UTC, Periscope's format")
 	assert.Regexp(t, regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ$`), v)
 
-	env := map[string]string{EnvRunID: " 2026-01-02T03-04-05Z\n", EnvConfigDir: t.TempDir()}
+	env := map[string]string{settings.RunID: " 2026-01-02T03-04-05Z\n", settings.EnvConfigDir: t.TempDir()}
 	v, err = retrieve(t, newTestProvider(env, "h"), "periscope:run_id")
 	require.NoError(t, err)
 	assert.Equal(t, "2026-01-02T03-04-05Z", v)
 
 	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, EnvRunID), []byte("from-configmap\n"), 0o644))
-	v, err = retrieve(t, newTestProvider(map[string]string{EnvConfigDir: dir}, "h"), "periscope:run_id")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, settings.RunID), []byte("from-configmap\n"), 0o644))
+	v, err = retrieve(t, newTestProvider(map[string]string{settings.EnvConfigDir: dir}, "h"), "periscope:run_id")
 	require.NoError(t, err)
 	assert.Equal(t, "from-configmap", v)
 
-	_, err = retrieve(t, newTestProvider(map[string]string{EnvRunID: "a/b"}, "h"), "periscope:run_id")
+	_, err = retrieve(t, newTestProvider(map[string]string{settings.RunID: "a/b"}, "h"), "periscope:run_id")
 	assert.ErrorContains(t, err, "run ID from $DIAGNOSTIC_RUN_ID")
 	assert.ErrorContains(t, err, "path separator")
 }
 
 func TestGeneratedRunIDIsStableWithinAProcess(t *testing.T) {
-	p := newTestProvider(map[string]string{EnvConfigDir: t.TempDir()}, "h")
+	p := newTestProvider(map[string]string{settings.EnvConfigDir: t.TempDir()}, "h")
 	first, err := retrieve(t, p, "periscope:run_id")
 	require.NoError(t, err)
 	p.now = func() time.Time { return time.Now().Add(time.Hour) }
@@ -98,9 +101,9 @@ func TestUnknownValue(t *testing.T) {
 // one is ignored and the current run goes on.
 func TestRunIDChangeInTheConfigMapFileTriggersReload(t *testing.T) {
 	dir := t.TempDir()
-	file := filepath.Join(dir, EnvRunID)
+	file := filepath.Join(dir, settings.RunID)
 	require.NoError(t, os.WriteFile(file, []byte("run-1"), 0o644))
-	p := newTestProvider(map[string]string{EnvConfigDir: dir, EnvPoll: "5ms"}, "h")
+	p := newTestProvider(map[string]string{settings.EnvConfigDir: dir, EnvPoll: "5ms"}, "h")
 
 	changes := make(chan *confmap.ChangeEvent, 10)
 	r, err := p.Retrieve(context.Background(), "periscope:run_id", func(e *confmap.ChangeEvent) { changes <- e })
@@ -134,11 +137,11 @@ func TestRunIDChangeInTheConfigMapFileTriggersReload(t *testing.T) {
 // A run ID fixed by the environment cannot change: nothing is watched.
 func TestRunIDFromEnvironmentIsNotWatched(t *testing.T) {
 	dir := t.TempDir()
-	p := newTestProvider(map[string]string{EnvRunID: "run-1", EnvConfigDir: dir, EnvPoll: "5ms"}, "h")
+	p := newTestProvider(map[string]string{settings.RunID: "run-1", settings.EnvConfigDir: dir, EnvPoll: "5ms"}, "h")
 	called := make(chan struct{}, 1)
 	r, err := p.Retrieve(context.Background(), "periscope:run_id", func(*confmap.ChangeEvent) { called <- struct{}{} })
 	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, EnvRunID), []byte("run-2"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, settings.RunID), []byte("run-2"), 0o644))
 	select {
 	case <-called:
 		t.Fatal("environment run ID must not be watched")
@@ -150,9 +153,9 @@ func TestRunIDFromEnvironmentIsNotWatched(t *testing.T) {
 // Every ${periscope:run_id} of a config shares one poll: one change, one reload.
 func TestSeveralReferencesShareOnePoll(t *testing.T) {
 	dir := t.TempDir()
-	file := filepath.Join(dir, EnvRunID)
+	file := filepath.Join(dir, settings.RunID)
 	require.NoError(t, os.WriteFile(file, []byte("run-1"), 0o644))
-	p := newTestProvider(map[string]string{EnvConfigDir: dir, EnvPoll: "5ms"}, "h")
+	p := newTestProvider(map[string]string{settings.EnvConfigDir: dir, EnvPoll: "5ms"}, "h")
 	changes := make(chan struct{}, 10)
 	watcher := func(*confmap.ChangeEvent) { changes <- struct{}{} }
 	var retrieved []*confmap.Retrieved
@@ -173,4 +176,52 @@ func TestSeveralReferencesShareOnePoll(t *testing.T) {
 		require.NoError(t, r.Close(context.Background()))
 	}
 	assert.Zero(t, p.watchRefs)
+}
+
+func TestPeriscopeKeys(t *testing.T) {
+	configDir, secretDir := t.TempDir(), t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(configDir, settings.KubeObjectsList), []byte("ns1/pod  'ns2/deployment/web'\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(secretDir, "AZURE_BLOB_SAS_KEY"), []byte("?sv=2022&sig=abc"), 0o644))
+	p := newTestProvider(map[string]string{
+		settings.EnvConfigDir:      configDir,
+		settings.EnvSecretDir:      secretDir,
+		settings.NodeLogsLinux:     `"/var/log/azure/cluster-provision.log /var/log/cloud-init.log"`,
+		EnvRootPath:                "/hostroot",
+		settings.ContainerLogsList: "kube-system \"unbalanced",
+	}, "h")
+	get := func(uri string) (any, error) {
+		r, err := p.Retrieve(context.Background(), uri, nil)
+		if err != nil {
+			return nil, err
+		}
+		return r.AsRaw()
+	}
+
+	v, err := get("periscope:list:" + settings.KubeObjectsList)
+	require.NoError(t, err)
+	assert.Equal(t, []any{"ns1/pod", "ns2/deployment/web"}, v)
+
+	v, err = get("periscope:" + settings.KubeObjectsList)
+	require.NoError(t, err)
+	assert.Equal(t, "ns1/pod  'ns2/deployment/web'", v)
+
+	v, err = get("periscope:" + settings.CollectorList)
+	require.NoError(t, err)
+	assert.Equal(t, "", v, "unset key: Periscope's default")
+
+	v, err = get("periscope:nodelogs_files")
+	require.NoError(t, err)
+	assert.Equal(t, []any{"/hostroot/var/log/azure/cluster-provision.log", "/hostroot/var/log/cloud-init.log"}, v)
+
+	v, err = get("periscope:secret:AZURE_BLOB_SAS_KEY")
+	require.NoError(t, err)
+	assert.Equal(t, "?sv=2022&sig=abc", v)
+
+	_, err = get("periscope:list:" + settings.ContainerLogsList)
+	assert.ErrorContains(t, err, `DIAGNOSTIC_CONTAINERLOGS_LIST from $DIAGNOSTIC_CONTAINERLOGS_LIST: unbalanced " quote`)
+
+	_, err = get("periscope:lowercase")
+	assert.ErrorContains(t, err, `unknown value "lowercase"`)
+	_, err = get("periscope:csv:X")
+	assert.ErrorContains(t, err, "kinds are list, paths and secret")
 }

@@ -1,0 +1,61 @@
+package periscopeconverter
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/confmap"
+	"go.uber.org/zap"
+
+	"github.com/periscope-otel/periscope/internal/settings"
+)
+
+func testConfig() *confmap.Conf {
+	return confmap.NewFromStringMap(map[string]any{
+		"service": map[string]any{"pipelines": map[string]any{
+			"logs": map[string]any{
+				"receivers": []any{"dns_config", "iptables", "kubelet_args", "file_log/nodelogs", "journald/systemlogs", "helm_releases", "otlp"},
+				"exporters": []any{"periscope"},
+			},
+			"logs/pods": map[string]any{"receivers": []any{"file_log/podscontainerlogs"}, "exporters": []any{"periscope"}},
+			"metrics":   map[string]any{"receivers": []any{"systemperf", "host_metrics"}, "exporters": []any{"otlp"}},
+		}},
+	})
+}
+
+func convert(t *testing.T, collectorList string) (*confmap.Conf, error) {
+	t.Helper()
+	env := map[string]string{settings.CollectorList: collectorList}
+	c := &converter{logger: zap.NewNop(), source: settings.Source{Env: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}}
+	conf := testConfig()
+	return conf, c.Convert(context.Background(), conf)
+}
+
+func TestDefaultKeepsNodeCollectorsAndDropsOptionalOnes(t *testing.T) {
+	conf, err := convert(t, "")
+	require.NoError(t, err)
+	assert.Equal(t, []any{"dns_config", "iptables", "kubelet_args", "file_log/nodelogs", "journald/systemlogs", "otlp"}, conf.Get("service::pipelines::logs::receivers"))
+	assert.False(t, conf.IsSet("service::pipelines::logs/pods"), "a pipeline left without receivers is removed")
+	assert.Equal(t, []any{"systemperf", "host_metrics"}, conf.Get("service::pipelines::metrics::receivers"))
+}
+
+func TestConnectedCluster(t *testing.T) {
+	conf, err := convert(t, `"connectedCluster"`)
+	require.NoError(t, err)
+	assert.Equal(t, []any{"dns_config", "helm_releases", "otlp"}, conf.Get("service::pipelines::logs::receivers"))
+	assert.Equal(t, []any{"file_log/podscontainerlogs"}, conf.Get("service::pipelines::logs/pods::receivers"))
+	assert.Equal(t, []any{"host_metrics"}, conf.Get("service::pipelines::metrics::receivers"))
+}
+
+func TestModesAreMatchedWithoutCaseAndStraySpaces(t *testing.T) {
+	conf, err := convert(t, "  osm   SMI ")
+	require.NoError(t, err)
+	assert.Equal(t, []any{"dns_config", "iptables", "kubelet_args", "file_log/nodelogs", "journald/systemlogs", "otlp"}, conf.Get("service::pipelines::logs::receivers"))
+}
+
+func TestUnknownWordIsNamed(t *testing.T) {
+	_, err := convert(t, "connectedCluster bogus")
+	assert.EqualError(t, err, `COLLECTOR_LIST from $COLLECTOR_LIST: unknown word "bogus" (known: connectedCluster, OSM, SMI)`)
+}

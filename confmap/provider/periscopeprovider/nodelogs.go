@@ -1,0 +1,35 @@
+package periscopeprovider
+
+import (
+	"path"
+	"strings"
+
+	"github.com/periscope-otel/periscope/internal/settings"
+)
+
+// nodeLogFiles is this OS's node log list as filelog include patterns: each
+// node path under the root path the node is mounted at.
+func (p *provider) nodeLogFiles() ([]string, error) {
+	paths, err := p.list(nodeLogsKey, settings.SplitPaths)
+	if err != nil {
+		return nil, err
+	}
+	root := "/"
+	if v, ok := p.source.Env(EnvRootPath); ok && v != "" {
+		root = v
+	}
+	files := make([]string, len(paths))
+	for i, np := range paths {
+		files[i] = underRoot(root, np)
+	}
+	return files, nil
+}
+
+// underRoot joins a node path under the root. Windows paths keep their
+// drive; the root path is a Linux DaemonSet concept.
+func underRoot(root, nodePath string) string {
+	if strings.Contains(nodePath, `\`) || (len(nodePath) > 1 && nodePath[1] == ':') {
+		return nodePath
+	}
+	return path.Join(root, nodePath)
+}
