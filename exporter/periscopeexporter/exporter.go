@@ -125,8 +125,27 @@ func (e *layoutExporter) write(res pcommon.Map, lr plog.LogRecord) error {
 	case layout.KindError:
 		return w.appendError(item, lr.Body().AsString())
 	default:
-		return w.appendLine(item, bodyBytes(lr.Body()))
+		line := bodyBytes(lr.Body())
+		if err := w.appendLine(item, line); err != nil {
+			return err
+		}
+		e.reportStreamProgress(lr.Attributes(), len(line))
+		return nil
 	}
+}
+
+// reportStreamProgress tells the tracker how far filelog has delivered a
+// file, so a one-shot run ends when the node logs are whole.
+func (e *layoutExporter) reportStreamProgress(attrs pcommon.Map, lineLen int) {
+	path, ok := attrs.Get(layout.AttrFilePath)
+	if !ok {
+		return
+	}
+	offset, ok := attrs.Get(layout.AttrFileRecordOffset)
+	if !ok || offset.Type() != pcommon.ValueTypeInt {
+		return
+	}
+	e.tracker.StreamProgress(path.AsString(), offset.Int()+int64(lineLen)+1)
 }
 
 func (e *layoutExporter) writerFor(runID, node string) (*nodeRunWriter, error) {
@@ -195,7 +214,7 @@ func (e *layoutExporter) markCompleted(runID string) {
 
 // itemOf finds a record's place: run and node from the record or, as set by
 // the pipeline's resource processor, its resource; collector and key from
-// the record.
+// the record, the key of a filelog line from its file's path.
 func itemOf(res, attrs pcommon.Map) (layout.Item, layout.Kind, error) {
 	get := func(name string) string {
 		if v, ok := attrs.Get(name); ok {
@@ -211,6 +230,10 @@ func itemOf(res, attrs pcommon.Map) (layout.Item, layout.Kind, error) {
 		Node:      get(layout.AttrNodeName),
 		Collector: get(layout.AttrCollector),
 		Key:       get(layout.AttrItemKey),
+	}
+	if file := get(layout.AttrFilePath); item.Key == "" && file != "" {
+		// A line from filelog: its key follows from the node path.
+		item.Key = layout.ItemKeyFromPath(file, get(layout.AttrRootPath))
 	}
 	if err := item.Validate(); err != nil {
 		return item, "", fmt.Errorf("record cannot be placed in the layout: %w", err)

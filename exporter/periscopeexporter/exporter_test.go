@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/exporter/exportertest"
@@ -177,4 +178,32 @@ func TestFactoryLifecycle(t *testing.T) {
 
 func TestConfigValidate(t *testing.T) {
 	assert.EqualError(t, (&Config{}).Validate(), "local.directory must not be empty")
+}
+
+// Lines from filelog carry no item key: it follows from the node path, and
+// the tracker learns how far each file was delivered.
+func TestFilelogLinesAreKeyedByNodePath(t *testing.T) {
+	dir := t.TempDir()
+	e, tracker := newTestExporter(t, dir)
+	c := tracker.Expect(component.MustNewID("node_logs"))
+	tracker.ExpectStream("/hostroot/var/log/cloud-init.log", 12)
+	c.Done()
+
+	ld, sl := newRun("r1", "a")
+	for i, line := range []string{"hello", "world"} {
+		lr := sl.LogRecords().AppendEmpty()
+		lr.Body().SetStr(line)
+		lr.Attributes().PutStr(layout.AttrCollector, "nodelogs")
+		lr.Attributes().PutStr(layout.AttrFilePath, "/hostroot/var/log/cloud-init.log")
+		lr.Attributes().PutStr(layout.AttrRootPath, "/hostroot")
+		lr.Attributes().PutInt(layout.AttrFileRecordOffset, int64(i*6))
+	}
+	require.NoError(t, e.consumeLogs(context.Background(), ld))
+	select {
+	case <-tracker.Finished():
+	case <-time.After(10 * time.Second):
+		t.Fatalf("stream never complete: %v", tracker.Pending())
+	}
+	require.NoError(t, e.shutdown(context.Background()))
+	assert.Equal(t, map[string]string{"nodelogs/var_log_cloud-init.log": "hello\nworld\n"}, zipEntries(t, filepath.Join(dir, "r1/a/a.zip")))
 }

@@ -60,6 +60,8 @@ func (w *nodeRunWriter) writeDocument(it layout.Item, data []byte) error {
 	}
 	_, werr := tmp.Write(data)
 	cerr := tmp.Close()
+	// CreateTemp makes 0600 files; items are as readable as appended ones.
+	_ = os.Chmod(tmp.Name(), 0o644)
 	if err := errors.Join(werr, cerr); err != nil {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("write %s: %w", target, err)
@@ -128,6 +130,7 @@ func (w *nodeRunWriter) writeZip() (string, error) {
 	}
 	zerr := w.zipItems(tmp)
 	cerr := tmp.Close()
+	_ = os.Chmod(tmp.Name(), 0o644)
 	if err := errors.Join(zerr, cerr); err != nil {
 		os.Remove(tmp.Name())
 		return "", fmt.Errorf("write %s: %w", target, err)

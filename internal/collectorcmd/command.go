@@ -63,11 +63,14 @@ func execute(set otelcol.CollectorSettings, args []string, tracker *runcontrol.T
 	var (
 		once     bool
 		deadline time.Duration
+		stall    time.Duration
 	)
 	cmd.Flags().BoolVar(&once, "once", false,
 		"collect once, flush every exporter, then exit (default true without --config)")
 	cmd.Flags().DurationVar(&deadline, "deadline", 0,
 		"stop the run after this long, flushing what was collected (0: no deadline)")
+	cmd.Flags().DurationVar(&stall, "stall", 15*time.Second,
+		"with --once: stop waiting for a node log that has not grown toward its size at the run's start for this long (truncated or replaced mid-run)")
 
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
@@ -83,13 +86,7 @@ func execute(set otelcol.CollectorSettings, args []string, tracker *runcontrol.T
 			context.AfterFunc(ctx, func() { t.Stop() })
 		}
 		if once {
-			go func() {
-				select {
-				case <-tracker.Finished():
-					cancel(nil)
-				case <-ctx.Done():
-				}
-			}()
+			go waitForRun(ctx, tracker, stall, stderr, func() { cancel(nil) })
 		}
 		return nil
 	}
@@ -101,6 +98,29 @@ func execute(set otelcol.CollectorSettings, args []string, tracker *runcontrol.T
 		return nil // a subcommand (components, validate…) or --help
 	}
 	return summarize(tracker, errors.Is(context.Cause(ctx), errDeadline), deadline, stderr)
+}
+
+// waitForRun ends a one-shot run when every collection and node log stream
+// is done, or when the pending streams stalled.
+func waitForRun(ctx context.Context, tracker *runcontrol.Tracker, stall time.Duration, stderr io.Writer, done func()) {
+	check := time.NewTicker(time.Second)
+	defer check.Stop()
+	for {
+		select {
+		case <-tracker.Finished():
+			done()
+			return
+		case <-ctx.Done():
+			return
+		case <-check.C:
+			if tracker.Stalled(stall) {
+				fmt.Fprintf(stderr, "periscope: not read to their size at the run's start after %s without progress (truncated or replaced?): %s\n",
+					stall, strings.Join(tracker.Pending(), ", "))
+				done()
+				return
+			}
+		}
+	}
 }
 
 // summarize tells where the output went and turns what went wrong into the

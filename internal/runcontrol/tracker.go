@@ -8,6 +8,7 @@ package runcontrol
 
 import (
 	"errors"
+	"fmt"
 	"sort"
 	"sync"
 
@@ -20,6 +21,7 @@ import (
 type Tracker struct {
 	mu       sync.Mutex
 	pending  map[*Collection]struct{}
+	streams  map[string]*stream // by file path, as filelog names it
 	expected int
 	finished chan struct{}
 	failures []error
@@ -28,7 +30,7 @@ type Tracker struct {
 
 // NewTracker returns an empty tracker.
 func NewTracker() *Tracker {
-	return &Tracker{pending: map[*Collection]struct{}{}, finished: make(chan struct{})}
+	return &Tracker{pending: map[*Collection]struct{}{}, streams: map[string]*stream{}, finished: make(chan struct{})}
 }
 
 // Default is the process's tracker: the one the command waits on.
@@ -55,6 +57,7 @@ func (t *Tracker) Expect(id component.ID) *Collection {
 	}
 	t.pending[c] = struct{}{}
 	t.expected++
+	clear(t.streams)
 	return c
 }
 
@@ -65,13 +68,30 @@ func (c *Collection) Done() {
 		t.mu.Lock()
 		defer t.mu.Unlock()
 		delete(t.pending, c)
-		if len(t.pending) == 0 {
-			close(t.finished)
-		}
+		t.closeIfFinished()
 	})
 }
 
-// Finished is closed when every expected collection is done. It stays open
+// closeIfFinished closes the round when no collection or stream is pending.
+// The caller holds t.mu.
+func (t *Tracker) closeIfFinished() {
+	if len(t.pending) > 0 {
+		return
+	}
+	for _, s := range t.streams {
+		if !s.complete() {
+			return
+		}
+	}
+	select {
+	case <-t.finished:
+	default:
+		close(t.finished)
+	}
+}
+
+// Finished is closed when every expected collection is done and every
+// expected stream was read to its size at the run's start. It stays open
 // while nothing was expected, so a run without Periscope receivers ends only
 // by its deadline or a signal.
 func (t *Tracker) Finished() <-chan struct{} {
@@ -80,13 +100,18 @@ func (t *Tracker) Finished() <-chan struct{} {
 	return t.finished
 }
 
-// Pending names the collections not done yet, sorted.
+// Pending names the collections and streams not done yet, sorted.
 func (t *Tracker) Pending() []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	names := make([]string, 0, len(t.pending))
 	for c := range t.pending {
 		names = append(names, c.ID.String())
+	}
+	for path, s := range t.streams {
+		if !s.complete() {
+			names = append(names, fmt.Sprintf("%s (read %d of %d bytes)", path, s.read, s.size))
+		}
 	}
 	sort.Strings(names)
 	return names

@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,10 +25,18 @@ func TestLocalDefaultWritesPeriscopeLayout(t *testing.T) {
 	require.Equal(t, 0, res.code, res.stderr)
 
 	resolv := readFile(t, filepath.Join(root, "etc/resolv.conf"))
+	cloudInit := readFile(t, filepath.Join(root, "var/log/cloud-init.log"))
+	provision := readFile(t, filepath.Join(root, "var/log/azure/cluster-provision.log"))
 	node := "aks-nodepool1-12345678-vmss000000"
+	dir := runID + "/" + node + "/"
+	zip := dir + node + ".zip!"
 	assert.Equal(t, map[string]string{
-		runID + "/" + node + "/virtualmachine":                      resolv,
-		runID + "/" + node + "/" + node + ".zip!dns/virtualmachine": resolv,
+		dir + "virtualmachine":                               resolv,
+		dir + "var_log_cloud-init.log":                       cloudInit,
+		dir + "var_log_azure_cluster-provision.log":          provision,
+		zip + "dns/virtualmachine":                           resolv,
+		zip + "nodelogs/var_log_cloud-init.log":              cloudInit,
+		zip + "nodelogs/var_log_azure_cluster-provision.log": provision,
 	}, readTree(t, filepath.Join(work, "periscope-output")))
 	assert.Contains(t, res.stderr, "periscope: output written to periscope-output/"+runID+"/"+node)
 }
@@ -67,10 +76,9 @@ func TestMalformedResolvConfIsCollectedAndExplained(t *testing.T) {
 	require.Equal(t, 0, res.code, res.stderr)
 
 	resolv := readFile(t, filepath.Join(root, "etc/resolv.conf"))
-	assert.Equal(t, map[string]string{
-		runID + "/n1/virtualmachine":            resolv,
-		runID + "/n1/n1.zip!dns/virtualmachine": resolv,
-	}, readTree(t, filepath.Join(work, "periscope-output")))
+	tree := readTree(t, filepath.Join(work, "periscope-output"))
+	assert.Equal(t, resolv, tree[runID+"/n1/virtualmachine"])
+	assert.Equal(t, resolv, tree[runID+"/n1/n1.zip!dns/virtualmachine"])
 	assert.Contains(t, res.stderr, `"path": "/etc/resolv.conf"`)
 	assert.Contains(t, res.stderr, "line 1: nameserver without an address is ignored")
 	assert.Contains(t, res.stderr, `line 5: option \"ndots:many\" needs a non-negative number and is ignored`)
@@ -86,8 +94,12 @@ func TestMissingResolvConfIsRecordedNotFatal(t *testing.T) {
 
 	tree := readTree(t, filepath.Join(work, "periscope-output"))
 	errLog := tree[runID+"/n1/periscope-errors.log"]
+	for _, line := range strings.Split(strings.TrimSpace(errLog), "\n") {
+		assert.Contains(t, line, "no such file or directory")
+	}
 	assert.Contains(t, errLog, "dns/virtualmachine: read /etc/resolv.conf:")
-	assert.Contains(t, errLog, "no such file or directory")
+	assert.Contains(t, errLog, "nodelogs/var_log_cloud-init.log: node log /var/log/cloud-init.log:")
+	assert.Contains(t, errLog, "nodelogs/var_log_azure_cluster-provision.log: node log /var/log/azure/cluster-provision.log:")
 	assert.Equal(t, errLog, tree[runID+"/n1/n1.zip!periscope/periscope-errors.log"])
 	assert.Len(t, tree, 2, "only the errors item and its zip entry: %v", tree)
 }
@@ -139,4 +151,24 @@ func TestEmptyRunIDIsGenerated(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, runs, 1)
 	assert.Regexp(t, `^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ$`, runs[0].Name())
+}
+
+// Periscope's node log list as people write it: quoted, a path with a space,
+// a binary file, a missing file. Each file is its own item; the missing one
+// fails alone.
+func TestNodeLogListWithQuotesBinaryAndMissingFiles(t *testing.T) {
+	work := t.TempDir()
+	root := fixture(t, "noderoot-badlogs")
+	res := runCollector(t, work, map[string]string{
+		"DIAGNOSTIC_RUN_ID": runID, "HOST_NODE_NAME": "n1", "PERISCOPE_ROOT_PATH": root,
+		"DIAGNOSTIC_NODELOGS_LIST_LINUX": `"/var/log/with space.log" '/var/log/binary.log'  /var/log/missing.log`,
+	})
+	require.Equal(t, 0, res.code, res.stderr)
+
+	tree := readTree(t, filepath.Join(work, "periscope-output"))
+	assert.Equal(t, "good log line one\ngood log line two\n", tree[runID+"/n1/var_log_with space.log"])
+	assert.Equal(t, "line after binary\n", tree[runID+"/n1/var_log_binary.log"][len(tree[runID+"/n1/var_log_binary.log"])-len("line after binary\n"):],
+		"a binary file is collected, not fatal")
+	assert.Contains(t, tree[runID+"/n1/periscope-errors.log"], "nodelogs/var_log_missing.log: node log /var/log/missing.log:")
+	assert.NotContains(t, tree[runID+"/n1/periscope-errors.log"], "with space")
 }

@@ -10,7 +10,8 @@
 //	SMI               enables smi
 //
 // A receiver's Periscope collector is known by its type (dns_config → dns)
-// or, for contrib receivers, by its name (file_log/nodelogs → nodelogs).
+// or, for contrib receivers, by its name up to an underscore
+// (file_log/nodelogs → nodelogs, journald/systemlogs_kubelet → systemlogs).
 // Receivers that are no Periscope collector (otlp, host_metrics) are kept.
 package periscopeconverter
 
@@ -126,6 +127,7 @@ func collectorOf(id string) string {
 	if c, ok := collectorOfType[typ]; ok {
 		return c
 	}
+	name, _, _ = strings.Cut(name, "_")
 	if slices.Contains(knownCollectors, name) {
 		return name
 	}

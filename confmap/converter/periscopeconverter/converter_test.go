@@ -16,7 +16,7 @@ func testConfig() *confmap.Conf {
 	return confmap.NewFromStringMap(map[string]any{
 		"service": map[string]any{"pipelines": map[string]any{
 			"logs": map[string]any{
-				"receivers": []any{"dns_config", "iptables", "kubelet_args", "file_log/nodelogs", "journald/systemlogs", "helm_releases", "otlp"},
+				"receivers": []any{"dns_config", "iptables", "kubelet_args", "file_log/nodelogs", "journald/systemlogs_kubelet", "helm_releases", "otlp"},
 				"exporters": []any{"periscope"},
 			},
 			"logs/pods": map[string]any{"receivers": []any{"file_log/podscontainerlogs"}, "exporters": []any{"periscope"}},
@@ -36,7 +36,7 @@ func convert(t *testing.T, collectorList string) (*confmap.Conf, error) {
 func TestDefaultKeepsNodeCollectorsAndDropsOptionalOnes(t *testing.T) {
 	conf, err := convert(t, "")
 	require.NoError(t, err)
-	assert.Equal(t, []any{"dns_config", "iptables", "kubelet_args", "file_log/nodelogs", "journald/systemlogs", "otlp"}, conf.Get("service::pipelines::logs::receivers"))
+	assert.Equal(t, []any{"dns_config", "iptables", "kubelet_args", "file_log/nodelogs", "journald/systemlogs_kubelet", "otlp"}, conf.Get("service::pipelines::logs::receivers"))
 	assert.False(t, conf.IsSet("service::pipelines::logs/pods"), "a pipeline left without receivers is removed")
 	assert.Equal(t, []any{"systemperf", "host_metrics"}, conf.Get("service::pipelines::metrics::receivers"))
 }
@@ -52,7 +52,7 @@ func TestConnectedCluster(t *testing.T) {
 func TestModesAreMatchedWithoutCaseAndStraySpaces(t *testing.T) {
 	conf, err := convert(t, "  osm   SMI ")
 	require.NoError(t, err)
-	assert.Equal(t, []any{"dns_config", "iptables", "kubelet_args", "file_log/nodelogs", "journald/systemlogs", "otlp"}, conf.Get("service::pipelines::logs::receivers"))
+	assert.Equal(t, []any{"dns_config", "iptables", "kubelet_args", "file_log/nodelogs", "journald/systemlogs_kubelet", "otlp"}, conf.Get("service::pipelines::logs::receivers"))
 }
 
 func TestUnknownWordIsNamed(t *testing.T) {

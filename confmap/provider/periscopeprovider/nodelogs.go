@@ -1,6 +1,7 @@
 package periscopeprovider
 
 import (
+	"fmt"
 	"path"
 	"strings"
 
@@ -13,6 +14,11 @@ func (p *provider) nodeLogFiles() ([]string, error) {
 	paths, err := p.list(nodeLogsKey, settings.SplitPaths)
 	if err != nil {
 		return nil, err
+	}
+	if len(paths) == 0 {
+		// filelog refuses an empty include with a message that names none
+		// of Periscope's settings.
+		return nil, fmt.Errorf("%s is empty: list at least one node log file, or leave node logs out with COLLECTOR_LIST=connectedCluster", nodeLogsKey)
 	}
 	root := "/"
 	if v, ok := p.source.Env(EnvRootPath); ok && v != "" {
