@@ -7,7 +7,6 @@ import (
 	"path"
 	"time"
 
-
 	"github.com/periscope-otel/periscope/internal/layout"
 	"github.com/periscope-otel/periscope/internal/noderoot"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
@@ -73,4 +72,3 @@ func (in *inventory) filelogPath(nodePath string) string {
 	}
 	return path.Join(in.cfg.RootPath, nodePath)
 }
-
