@@ -7,28 +7,42 @@ import "time"
 // start. A one-shot run waits until the exporter has seen lines up to that
 // size, so the node log in the output is whole, not whatever was read when
 // the snapshot receivers happened to finish.
+//
+// Progress and expectation may arrive in either order: filelog can deliver a
+// small file before the Periscope receiver that sizes it has run.
 type stream struct {
+	expected   bool
 	size, read int64
 	lastMoved  time.Time
 }
 
-func (s *stream) complete() bool { return s.read >= s.size }
+func (s *stream) complete() bool { return !s.expected || s.read >= s.size }
+
+func (t *Tracker) stream(path string) *stream {
+	s, ok := t.streams[path]
+	if !ok {
+		s = &stream{lastMoved: time.Now()}
+		t.streams[path] = s
+	}
+	return s
+}
 
 // ExpectStream registers a file the run must read to size bytes. Call it
 // from a Collect, before that collection is done.
 func (t *Tracker) ExpectStream(path string, size int64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.streams[path] = &stream{size: size, lastMoved: time.Now()}
+	s := t.stream(path)
+	s.expected, s.size, s.lastMoved = true, size, time.Now()
 }
 
 // StreamProgress reports that path was read up to end (the byte after the
-// last line delivered). Unknown paths are ignored.
+// last line delivered).
 func (t *Tracker) StreamProgress(path string, end int64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	s, ok := t.streams[path]
-	if !ok || end <= s.read {
+	s := t.stream(path)
+	if end <= s.read {
 		return
 	}
 	s.read, s.lastMoved = end, time.Now()
