@@ -114,7 +114,9 @@ func waitForRun(ctx context.Context, tracker *runcontrol.Tracker, stall time.Dur
 			return
 		case <-check.C:
 			if tracker.Stalled(stall) {
-				fmt.Fprintf(stderr, "periscope: not read to their size at the run's start after %s without progress (truncated or replaced?): %s\n",
+				// Truncated or replaced files never reach their first size,
+				// and only the periscope exporter reports progress.
+				fmt.Fprintf(stderr, "periscope: stopped waiting for node logs after %s without progress: %s\n",
 					stall, strings.Join(tracker.Pending(), ", "))
 				done()
 				return

@@ -42,7 +42,13 @@ type daemon struct {
 
 func startDaemon(t *testing.T, env map[string]string) *daemon {
 	t.Helper()
-	cmd := exec.Command(collectorBinary(t), "--config", filepath.Join(repoRoot, "distributions/daemonset/config.yaml"))
+	return startCollector(t, filepath.Join(repoRoot, "distributions/daemonset/config.yaml"), env)
+}
+
+// startCollector runs the binary with config until the test stops it.
+func startCollector(t *testing.T, config string, env map[string]string) *daemon {
+	t.Helper()
+	cmd := exec.Command(collectorBinary(t), "--config", config)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)

@@ -32,7 +32,12 @@ func TestEveryShippedConfigValidates(t *testing.T) {
 		t.Run(filepath.Base(filepath.Dir(cfg)), func(t *testing.T) {
 			// validate builds the pipelines: journald checks its root_path
 			// then, and this machine has no /hostroot.
-			res := runCollector(t, t.TempDir(), map[string]string{"PERISCOPE_JOURNAL_ROOT_PATH": "/"}, "validate", "--config", cfg)
+			// Each backend's required settings, as a deployment sets them.
+			res := runCollector(t, t.TempDir(), map[string]string{
+				"PERISCOPE_JOURNAL_ROOT_PATH":           "/",
+				"PERISCOPE_OTLP_ENDPOINT":               "127.0.0.1:4317",
+				"APPLICATIONINSIGHTS_CONNECTION_STRING": "InstrumentationKey=00000000-0000-0000-0000-000000000000",
+			}, "validate", "--config", cfg)
 			assert.Equal(t, 0, res.code, res.stderr)
 		})
 	}

@@ -1,0 +1,62 @@
+package e2e
+
+import (
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func freeLoopbackAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// The OTLP distribution sends a node's items to a real OTLP receiver (a
+// second collector); with the periscope exporter there, the same files and
+// zip come out as from a local run: the layout travels as attributes.
+func TestOTLPDistributionKeepsTheLayout(t *testing.T) {
+	work := t.TempDir()
+	gatewayOut := filepath.Join(work, "gateway-output")
+	endpoint := freeLoopbackAddr(t)
+	gateway := startCollector(t, fixture(t, "otlp-gateway.yaml"), map[string]string{
+		"GATEWAY_ENDPOINT": endpoint, "PERISCOPE_OUTPUT_DIR": gatewayOut,
+	})
+	gateway.waitFor(t, "the gateway to listen", func() bool {
+		return strings.Contains(gateway.out.String(), "Everything is ready")
+	})
+
+	root := fixture(t, "noderoot-azure")
+	res := runCollector(t, work, map[string]string{
+		"PERISCOPE_OTLP_ENDPOINT":   endpoint,
+		"PERISCOPE_OTLP_INSECURE":   "true",
+		"PERISCOPE_ROOT_PATH":       root,
+		"PERISCOPE_POD_RESOLV_CONF": fixture(t, "pod-resolv.conf"),
+		"DIAGNOSTIC_RUN_ID":         runID,
+		"HOST_NODE_NAME":            "node-7",
+	}, "--config", filepath.Join(repoRoot, "distributions/otlp/config.yaml"), "--once")
+	require.Equal(t, 0, res.code, res.stderr)
+	gateway.stop(t) // the gateway zips what it received when it stops
+
+	dir, zip := runID+"/node-7/", runID+"/node-7/node-7.zip!"
+	resolv := readFile(t, filepath.Join(root, "etc/resolv.conf"))
+	pod := readFile(t, fixture(t, "pod-resolv.conf"))
+	cloudInit := readFile(t, filepath.Join(root, "var/log/cloud-init.log"))
+	provision := readFile(t, filepath.Join(root, "var/log/azure/cluster-provision.log"))
+	assert.Equal(t, map[string]string{
+		dir + "virtualmachine":                               resolv,
+		dir + "kubernetes":                                   pod,
+		dir + "var_log_cloud-init.log":                       cloudInit,
+		dir + "var_log_azure_cluster-provision.log":          provision,
+		zip + "dns/virtualmachine":                           resolv,
+		zip + "dns/kubernetes":                               pod,
+		zip + "nodelogs/var_log_cloud-init.log":              cloudInit,
+		zip + "nodelogs/var_log_azure_cluster-provision.log": provision,
+	}, readTree(t, gatewayOut), "gateway log:\n%s", gateway.out.String())
+}
