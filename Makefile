@@ -15,7 +15,7 @@ MDATAGEN := $(TOOLS_DIR)/mdatagen-$(BUILDER_VERSION)
 
 BIN := _build/otelcol-periscope
 SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './internal/tools/*') \
-	go.mod go.sum builder-config.yaml cmd/otelcol-periscope/main.go.in $(wildcard distributions/*/config.yaml)
+	Makefile go.mod go.sum builder-config.yaml cmd/otelcol-periscope/main.go.in $(wildcard distributions/*/config.yaml)
 UNIT_PACKAGES = $(shell $(GO) list ./... | grep -v '/test/')
 # Execution counts, not durations: a duration-bound run of go1.26 can fail
 # spuriously with "context deadline exceeded" at its end (golang/go#75804).
@@ -37,7 +37,7 @@ $(BIN): $(BUILDER) $(SOURCES)
 	$(BUILDER) --config builder-config.yaml --skip-compilation
 	cp cmd/otelcol-periscope/main.go.in _build/main.go
 	@echo "==> compiling $(BIN) (cold: about 6 minutes on 2 cores; a dot per 25 packages)"
-	cd _build && $(GO) build -v -buildvcs=false -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o otelcol-periscope . 2>&1 \
+	cd _build && CGO_ENABLED=0 $(GO) build -v -buildvcs=false -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o otelcol-periscope . 2>&1 \
 		| awk '/^#|: error|cannot |undefined:|\.go:[0-9]+:/ {print; next} {n++; if (n % 25 == 0) {printf "."; fflush()}} END {if (n) print " " n " packages compiled"}'
 	@ls -lh $(BIN) | awk '{print "==> built " $$NF " (" $$5 ")"}'
 
