@@ -101,6 +101,11 @@ func (e *layoutExporter) consumeLogs(_ context.Context, ld plog.Logs) error {
 			}
 		}
 	}
+	for _, w := range e.runs {
+		if err := w.flush(); err != nil {
+			failed[err.Error()]++
+		}
+	}
 	if len(failed) == 0 {
 		return nil
 	}

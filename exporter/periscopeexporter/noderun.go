@@ -2,6 +2,7 @@ package periscopeexporter
 
 import (
 	"archive/zip"
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -16,10 +17,10 @@ import (
 // nodeRunWriter builds one node's folder of one run: <run-id>/<node-name>.
 type nodeRunWriter struct {
 	dir, runID, node string
-	collectorOf      map[string]string   // item key → collector, for zip entries
-	appending        map[string]*os.File // items written line by line, open until finish
-	dirty            bool                // written since the last finish
-	reported         bool                // output named in the run summary
+	collectorOf      map[string]string      // item key → collector, for zip entries
+	appending        map[string]*appendFile // items written line by line, open until finish
+	dirty            bool                   // written since the last finish
+	reported         bool                   // output named in the run summary
 }
 
 func newNodeRunWriter(dir, runID, node string) (*nodeRunWriter, error) {
@@ -29,7 +30,7 @@ func newNodeRunWriter(dir, runID, node string) (*nodeRunWriter, error) {
 	return &nodeRunWriter{
 		dir: dir, runID: runID, node: node,
 		collectorOf: map[string]string{},
-		appending:   map[string]*os.File{},
+		appending:   map[string]*appendFile{},
 	}, nil
 }
 
@@ -73,26 +74,47 @@ func (w *nodeRunWriter) writeDocument(it layout.Item, data []byte) error {
 	return nil
 }
 
+// appendFile is a streamed item, buffered: one write per batch, not per line.
+type appendFile struct {
+	f *os.File
+	w *bufio.Writer
+}
+
 // appendLine adds one line to a streamed item (a log file, a journal).
 func (w *nodeRunWriter) appendLine(it layout.Item, line []byte) error {
 	if err := w.claim(it.Collector, it.Key); err != nil {
 		return err
 	}
-	f, ok := w.appending[it.Key]
+	af, ok := w.appending[it.Key]
 	if !ok {
-		var err error
-		f, err = os.OpenFile(filepath.Join(w.dir, it.Key), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		path := filepath.Join(w.dir, it.Key)
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {
-			return fmt.Errorf("open %s: %w", filepath.Join(w.dir, it.Key), err)
+			return fmt.Errorf("open %s: %w", path, err)
 		}
-		w.appending[it.Key] = f
+		af = &appendFile{f: f, w: bufio.NewWriterSize(f, 64<<10)}
+		w.appending[it.Key] = af
 	}
-	// A copy: the body may be pdata's own buffer, which is not ours to grow.
-	buf := make([]byte, 0, len(line)+1)
-	if _, err := f.Write(append(append(buf, line...), '\n')); err != nil {
-		return fmt.Errorf("append to %s: %w", f.Name(), err)
+	_, err := af.w.Write(line)
+	if err == nil {
+		err = af.w.WriteByte('\n')
+	}
+	if err != nil {
+		return fmt.Errorf("append to %s: %w", af.f.Name(), err)
 	}
 	return nil
+}
+
+// flush writes buffered lines out, so what a batch delivered is on disk
+// when ConsumeLogs returns.
+func (w *nodeRunWriter) flush() error {
+	var errs []error
+	for _, af := range w.appending {
+		if err := af.w.Flush(); err != nil {
+			errs = append(errs, fmt.Errorf("append to %s: %w", af.f.Name(), err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // appendError adds "<collector>/<key>: <why>" to the node's errors item.
@@ -105,10 +127,10 @@ func (w *nodeRunWriter) itemCount() int { return len(w.collectorOf) }
 
 // finish closes streamed items and writes the node zip, last.
 func (w *nodeRunWriter) finish() (string, error) {
-	var errs []error
-	for key, f := range w.appending {
-		if err := f.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("close %s: %w", f.Name(), err))
+	errs := []error{w.flush()}
+	for key, af := range w.appending {
+		if err := af.f.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close %s: %w", af.f.Name(), err))
 		}
 		delete(w.appending, key)
 	}
