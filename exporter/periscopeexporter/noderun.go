@@ -11,6 +11,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/periscope-otel/periscope/internal/atomicfile"
 	"github.com/periscope-otel/periscope/internal/layout"
 )
 
@@ -54,24 +55,7 @@ func (w *nodeRunWriter) writeDocument(it layout.Item, data []byte) error {
 	if err := w.claim(it.Collector, it.Key); err != nil {
 		return err
 	}
-	target := filepath.Join(w.dir, it.Key)
-	tmp, err := os.CreateTemp(w.dir, "."+it.Key+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", target, err)
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	// CreateTemp makes 0600 files; items are as readable as appended ones.
-	_ = os.Chmod(tmp.Name(), 0o644)
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", target, err)
-	}
-	if err := os.Rename(tmp.Name(), target); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", target, err)
-	}
-	return nil
+	return atomicfile.WriteBytes(filepath.Join(w.dir, it.Key), 0o644, data)
 }
 
 // appendFile is a streamed item, buffered: one write per batch, not per line.
@@ -146,22 +130,7 @@ func (w *nodeRunWriter) finish() (string, error) {
 
 func (w *nodeRunWriter) writeZip() (string, error) {
 	target := filepath.Join(w.dir, w.node+".zip")
-	tmp, err := os.CreateTemp(w.dir, "."+w.node+".zip.tmp-*")
-	if err != nil {
-		return "", fmt.Errorf("write %s: %w", target, err)
-	}
-	zerr := w.zipItems(tmp)
-	cerr := tmp.Close()
-	_ = os.Chmod(tmp.Name(), 0o644)
-	if err := errors.Join(zerr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return "", fmt.Errorf("write %s: %w", target, err)
-	}
-	if err := os.Rename(tmp.Name(), target); err != nil {
-		os.Remove(tmp.Name())
-		return "", fmt.Errorf("write %s: %w", target, err)
-	}
-	return target, nil
+	return target, atomicfile.Write(target, 0o644, w.zipItems)
 }
 
 // zipItems streams every item into the zip as <collector>/<item-key>, in

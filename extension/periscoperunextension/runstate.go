@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.uber.org/zap"
 
+	"github.com/periscope-otel/periscope/internal/atomicfile"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 )
 
@@ -71,18 +72,7 @@ func (r *runState) MarkCompleted(runID string) error {
 	if r.cfg.StateDirectory == "" {
 		return nil
 	}
-	tmp, err := os.CreateTemp(r.cfg.StateDirectory, stateFile+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("record completed run %s: %w", runID, err)
-	}
-	_, werr := tmp.WriteString(runID + "\n")
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("record completed run %s: %w", runID, err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(r.cfg.StateDirectory, stateFile)); err != nil {
-		os.Remove(tmp.Name())
+	if err := atomicfile.WriteBytes(filepath.Join(r.cfg.StateDirectory, stateFile), 0o644, []byte(runID+"\n")); err != nil {
 		return fmt.Errorf("record completed run %s: %w", runID, err)
 	}
 	r.logger.Info("Run completed on this node", zap.String("run_id", runID))
