@@ -26,8 +26,8 @@ func TestParse(t *testing.T) {
 		problems   []string
 	}{
 		{
-			name: "every form",
-			args: []string{"/usr/local/bin/kubelet", "--node-ip=10.224.0.4", "--max-pods", "110", "--fail-swap-on", "--v=2", "-v", "3", "--node-labels=a=b,c=d"},
+			name:  "every form",
+			args:  []string{"/usr/local/bin/kubelet", "--node-ip=10.224.0.4", "--max-pods", "110", "--fail-swap-on", "--v=2", "-v", "3", "--node-labels=a=b,c=d"},
 			bools: []string{"fail-swap-on"},
 			flags: []Flag{
 				{Name: "node-ip", Value: "10.224.0.4", Form: FormEquals, Index: 1},
@@ -39,10 +39,10 @@ func TestParse(t *testing.T) {
 			},
 		},
 		{
-			name: "a boolean does not take the next argument",
-			args: []string{"kubelet", "--register-node", "extra"},
-			bools: []string{"register-node"},
-			flags: []Flag{{Name: "register-node", Value: "true", Form: FormBare, Index: 1}},
+			name:       "a boolean does not take the next argument",
+			args:       []string{"kubelet", "--register-node", "extra"},
+			bools:      []string{"register-node"},
+			flags:      []Flag{{Name: "register-node", Value: "true", Form: FormBare, Index: 1}},
 			positional: []string{"extra"},
 			problems:   []string{`argument 2: "extra" is neither a flag nor a flag's value`},
 		},
