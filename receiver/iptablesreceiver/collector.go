@@ -115,7 +115,7 @@ func (c *collector) collectItem(ctx context.Context, sl plog.ScopeLogs, it item)
 		sourceAttr, source = attrCommand, strings.Join(argv, " ")
 		data, err = runCommand(ctx, c.cfg.RootPath, argv, c.cfg.Timeout, maxOutputBytes)
 		if err == nil && len(data) == 0 {
-			err = fmt.Errorf("`%s` printed nothing: no table is loaded in the network namespace it ran in (the collector must run on the host network)", source)
+			err = fmt.Errorf("`%s` printed nothing: no table is loaded in the network namespace it ran in (on a node, the collector needs hostNetwork to see the node's rules)", source)
 		}
 	}
 	now := c.now()
