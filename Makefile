@@ -22,7 +22,7 @@ UNIT_PACKAGES = $(shell $(GO) list ./... | grep -v '/test/')
 FUZZTIME ?= 2000000x
 FUZZ_SMOKE_TIME ?= 50000x
 
-.PHONY: build run test unit e2e fuzz fuzz-smoke bench lint generate clean
+.PHONY: build run test test-deps unit e2e fuzz fuzz-smoke bench lint generate clean
 
 build: $(BIN)
 
@@ -46,7 +46,17 @@ run: build
 	@echo "==> collecting this host once into ./periscope-output"
 	./$(BIN)
 
-test: lint unit fuzz-smoke e2e
+test: test-deps lint unit fuzz-smoke e2e
+
+# System packages the tests use for real: iptables in a network namespace
+# the test creates (iproute2). Installed when missing (CI runs as root).
+TEST_DEBS := iptables iproute2
+test-deps:
+	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "==> installing$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
 
 unit:
 	$(GO) test -race -count=1 $(UNIT_PACKAGES)

@@ -137,22 +137,7 @@ func TestDaemonSetCollectsOncePerRunID(t *testing.T) {
 	logs := d.out.String()
 	for _, id := range []string{"2026-11-28T10-00-00Z", "2026-11-28T11-00-00Z", "2026-11-28T12-00-00Z"} {
 		assert.Equal(t, 1, countLines(logs, "Periscope run written", `"run_id": "`+id+`"`), "run %s written exactly once:\n%s", id, logs)
-		root := fixture(t, "noderoot-azure")
-		nodeResolv := readFile(t, filepath.Join(root, "etc/resolv.conf"))
-		podResolv := readFile(t, fixture(t, "pod-resolv.conf"))
-		cloudInit := readFile(t, filepath.Join(root, "var/log/cloud-init.log"))
-		provision := readFile(t, filepath.Join(root, "var/log/azure/cluster-provision.log"))
-		dir, zip := id+"/node-0/", id+"/node-0/node-0.zip!"
-		assert.Equal(t, map[string]string{
-			dir + "virtualmachine":                               nodeResolv,
-			dir + "kubernetes":                                   podResolv,
-			dir + "var_log_cloud-init.log":                       cloudInit,
-			dir + "var_log_azure_cluster-provision.log":          provision,
-			zip + "dns/virtualmachine":                           nodeResolv,
-			zip + "dns/kubernetes":                               podResolv,
-			zip + "nodelogs/var_log_cloud-init.log":              cloudInit,
-			zip + "nodelogs/var_log_azure_cluster-provision.log": provision,
-		}, subtree(readTree(t, out), id+"/"), "each run holds every node log whole, not only lines written since the previous run")
+		assert.Equal(t, azureNodeTree(t, id, "node-0", "pod-resolv.conf"), subtree(readTree(t, out), id+"/"), "each run holds every node log whole, not only lines written since the previous run")
 	}
 	entries, err := os.ReadDir(out)
 	require.NoError(t, err)

@@ -57,9 +57,10 @@ type result struct {
 // The timeout only guards against a hang; it is no performance assertion.
 func runCollector(t *testing.T, dir string, env map[string]string, args ...string) result {
 	t.Helper()
+	bin := collectorBinary(t) // may build first: outside the hang guard
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, collectorBinary(t), args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"),

@@ -32,11 +32,10 @@ func TestOTLPDistributionKeepsTheLayout(t *testing.T) {
 		return strings.Contains(gateway.out.String(), "Everything is ready")
 	})
 
-	root := fixture(t, "noderoot-azure")
 	res := runCollector(t, work, map[string]string{
 		"PERISCOPE_OTLP_ENDPOINT":   endpoint,
 		"PERISCOPE_OTLP_INSECURE":   "true",
-		"PERISCOPE_ROOT_PATH":       root,
+		"PERISCOPE_ROOT_PATH":       fixture(t, "noderoot-azure"),
 		"PERISCOPE_POD_RESOLV_CONF": fixture(t, "pod-resolv.conf"),
 		"DIAGNOSTIC_RUN_ID":         runID,
 		"HOST_NODE_NAME":            "node-7",
@@ -44,19 +43,6 @@ func TestOTLPDistributionKeepsTheLayout(t *testing.T) {
 	require.Equal(t, 0, res.code, res.stderr)
 	gateway.stop(t) // the gateway zips what it received when it stops
 
-	dir, zip := runID+"/node-7/", runID+"/node-7/node-7.zip!"
-	resolv := readFile(t, filepath.Join(root, "etc/resolv.conf"))
-	pod := readFile(t, fixture(t, "pod-resolv.conf"))
-	cloudInit := readFile(t, filepath.Join(root, "var/log/cloud-init.log"))
-	provision := readFile(t, filepath.Join(root, "var/log/azure/cluster-provision.log"))
-	assert.Equal(t, map[string]string{
-		dir + "virtualmachine":                               resolv,
-		dir + "kubernetes":                                   pod,
-		dir + "var_log_cloud-init.log":                       cloudInit,
-		dir + "var_log_azure_cluster-provision.log":          provision,
-		zip + "dns/virtualmachine":                           resolv,
-		zip + "dns/kubernetes":                               pod,
-		zip + "nodelogs/var_log_cloud-init.log":              cloudInit,
-		zip + "nodelogs/var_log_azure_cluster-provision.log": provision,
-	}, readTree(t, gatewayOut), "gateway log:\n%s", gateway.out.String())
+	assert.Equal(t, azureNodeTree(t, runID, "node-7", "pod-resolv.conf"),
+		readTree(t, gatewayOut), "gateway log:\n%s", gateway.out.String())
 }
