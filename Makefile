@@ -22,7 +22,7 @@ UNIT_PACKAGES = $(shell $(GO) list ./... | grep -v '/test/')
 FUZZTIME ?= 2000000x
 FUZZ_SMOKE_TIME ?= 50000x
 
-.PHONY: build run test test-deps unit e2e fuzz fuzz-smoke bench lint generate clean
+.PHONY: build build-windows run test test-deps unit e2e fuzz fuzz-smoke bench lint generate clean
 
 build: $(BIN)
 
@@ -40,6 +40,12 @@ $(BIN): $(BUILDER) $(SOURCES)
 	cd _build && CGO_ENABLED=0 $(GO) build -v -buildvcs=false -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o otelcol-periscope . 2>&1 \
 		| awk '/^#|: error|cannot |undefined:|\.go:[0-9]+:/ {print; next} {n++; if (n % 25 == 0) {printf "."; fflush()}} END {if (n) print " " n " packages compiled"}'
 	@ls -lh $(BIN) | awk '{print "==> built " $$NF " (" $$5 ")"}'
+
+# The Windows distribution (Periscope's periscope-windows image).
+build-windows: $(BIN)
+	@echo "==> compiling _build/otelcol-periscope.exe for windows/amd64"
+	cd _build && GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -buildvcs=false -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o otelcol-periscope.exe .
+	@ls -lh _build/otelcol-periscope.exe | awk '{print "==> built " $$NF " (" $$5 ")"}'
 
 # Collects this host once with the embedded default config.
 run: build

@@ -20,6 +20,7 @@ const (
 	collectorName     = "dns"
 	keyVirtualMachine = "virtualmachine"
 	keyKubernetes     = "kubernetes"
+	keyKubelet        = "kubelet-resolv-conf"
 )
 
 // Attributes with the parsed file, beside the raw text in the body.
@@ -30,6 +31,7 @@ const (
 	attrOptions     = "periscope.dns.options"
 	attrNdots       = "periscope.dns.ndots"
 	attrProblems    = "periscope.dns.problems"
+	attrFoundBy     = "periscope.dns.found_by"
 )
 
 // maxResolvConfBytes bounds what is read: real files are a few hundred
@@ -62,6 +64,9 @@ func (c *collector) Collect(context.Context) runcontrol.Snapshot {
 		data, err := noderoot.ReadFile(c.cfg.PodResolvConf, maxResolvConfBytes)
 		c.appendItem(sl, keyKubernetes, c.cfg.PodResolvConf, data, err)
 	}
+	if c.cfg.KubeletResolvConf {
+		c.appendKubeletResolvConf(sl)
+	}
 	return snap
 }
 
@@ -70,8 +75,10 @@ func (c *collector) appendItem(sl plog.ScopeLogs, key, source string, data []byt
 	now := c.now()
 	if readErr != nil {
 		c.logger.Warn("resolv.conf not collected", zap.String("item", key), zap.Error(readErr))
-		layout.AppendError(sl, collectorName, key, readErr, now).
-			Attributes().PutStr(layout.AttrSourcePath, source)
+		lr := layout.AppendError(sl, collectorName, key, readErr, now)
+		if source != "" {
+			lr.Attributes().PutStr(layout.AttrSourcePath, source)
+		}
 		return
 	}
 	lr := layout.AppendDocument(sl, collectorName, key, data, now)
@@ -104,4 +111,18 @@ func (c *collector) appendItem(sl plog.ScopeLogs, key, source string, data []byt
 	lr.SetSeverityText("WARN")
 	c.logger.Warn("resolv.conf has lines the resolver ignores or reads differently",
 		zap.String("item", key), zap.String("path", source), zap.Strings("problems", problems))
+}
+
+// appendKubeletResolvConf records the file the kubelet hands pods, and how
+// it was found.
+func (c *collector) appendKubeletResolvConf(sl plog.ScopeLogs) {
+	nodePath, how, err := c.kubeletResolvConf()
+	if err != nil {
+		c.appendItem(sl, keyKubelet, "", nil, err)
+		return
+	}
+	data, err := c.root.ReadFile(nodePath, maxResolvConfBytes)
+	c.appendItem(sl, keyKubelet, nodePath, data, err)
+	lrs := sl.LogRecords()
+	lrs.At(lrs.Len()-1).Attributes().PutStr(attrFoundBy, how)
 }

@@ -91,3 +91,14 @@ func TestReceiverRefusesAMissingRoot(t *testing.T) {
 	assert.ErrorContains(t, err, `root_path "testdata/no-such-root"`)
 	require.NoError(t, r.Shutdown(context.Background()))
 }
+
+// The kubelet's --resolv-conf, its config file's resolvConf, or no kubelet:
+// each gives the item or says why not (fixture /proc trees).
+func TestCollectKubeletResolvConf(t *testing.T) {
+	for _, name := range []string{"flag", "config", "none"} {
+		t.Run(name, func(t *testing.T) {
+			cfg := &Config{RootPath: "testdata/kubelet-" + name, NodeResolvConf: "/etc/resolv.conf", KubeletResolvConf: true}
+			collectGolden(t, cfg, "golden-kubelet-"+name+".json")
+		})
+	}
+}

@@ -18,6 +18,10 @@ type Config struct {
 	// own filesystem (in a ClusterFirst pod: its /etc/resolv.conf); item
 	// "kubernetes". Empty leaves the item out, as on a host outside a cluster.
 	PodResolvConf string `mapstructure:"pod_resolv_conf"`
+	// KubeletResolvConf collects the file the node's kubelet names with
+	// --resolv-conf (pods with dnsPolicy Default, CoreDNS's upstreams);
+	// item "kubelet-resolv-conf".
+	KubeletResolvConf bool `mapstructure:"kubelet_resolv_conf"`
 }
 
 // Validate checks the configuration's shape; whether the root exists is

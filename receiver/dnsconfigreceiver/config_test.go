@@ -18,8 +18,8 @@ func TestLoadConfig(t *testing.T) {
 		want    *Config
 		wantErr []string
 	}{
-		{id: "dns_config", want: &Config{RootPath: "/", NodeResolvConf: "/etc/resolv.conf"}},
-		{id: "dns_config/daemonset", want: &Config{RootPath: "/hostroot", NodeResolvConf: "/etc/resolv.conf", PodResolvConf: "/etc/resolv.conf"}},
+		{id: "dns_config", want: &Config{RootPath: "/", NodeResolvConf: "/etc/resolv.conf", KubeletResolvConf: true}},
+		{id: "dns_config/daemonset", want: &Config{RootPath: "/hostroot", NodeResolvConf: "/etc/resolv.conf", PodResolvConf: "/etc/resolv.conf", KubeletResolvConf: true}},
 		{id: "dns_config/bad", wantErr: []string{
 			"root_path must not be empty",
 			`node_resolv_conf "etc/resolv.conf" must be an absolute path on the node`,

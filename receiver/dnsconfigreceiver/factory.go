@@ -26,8 +26,9 @@ func NewFactory() receiver.Factory {
 
 func createDefaultConfig() component.Config {
 	return &Config{
-		RootPath:       "/",
-		NodeResolvConf: "/etc/resolv.conf",
+		RootPath:          "/",
+		NodeResolvConf:    "/etc/resolv.conf",
+		KubeletResolvConf: true,
 	}
 }
 

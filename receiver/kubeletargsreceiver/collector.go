@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/periscope-otel/periscope/internal/cmdline"
+	"github.com/periscope-otel/periscope/internal/kubelet"
 	"github.com/periscope-otel/periscope/internal/layout"
 	"github.com/periscope-otel/periscope/internal/noderoot"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
@@ -112,10 +113,10 @@ func (c *collector) commandLine(ctx context.Context) (*commandLine, error) {
 // appendCommandLine records the command line, credentials hidden, and
 // returns the --config path ("" when none).
 func (c *collector) appendCommandLine(sl plog.ScopeLogs, cl *commandLine) string {
-	args, hidden := redactArgs(cl.args, cmdline.Parse(cl.args, isKubeletBoolean))
+	args, hidden := redactArgs(cl.args, cmdline.Parse(cl.args, kubelet.IsBoolean))
 	// Parsed again from the redacted arguments, so no attribute or problem
 	// can quote a hidden value.
-	parsed := cmdline.Parse(args, isKubeletBoolean)
+	parsed := cmdline.Parse(args, kubelet.IsBoolean)
 
 	lr := layout.AppendDocument(sl, collectorName, keyCmd, []byte(strings.Join(args, " ")+"\n"), c.now())
 	attrs := lr.Attributes()

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/periscope-otel/periscope/internal/cmdline"
+	"github.com/periscope-otel/periscope/internal/kubelet"
 )
 
 // FuzzRedact checks the promise that matters: whatever the input, no
@@ -15,7 +16,7 @@ func FuzzRedact(f *testing.F) {
 	f.Add([]byte("kubelet\x00--password\x00hunter2\x00abcdef.0123456789abcdef\x00"), []byte(`{"a": {"apiKey": ["k1", {"b": "abcdef.0123456789abcdef"}]}}`))
 	f.Fuzz(func(t *testing.T, rawArgs, config []byte) {
 		args, _ := cmdline.SplitNUL(rawArgs)
-		parsed := cmdline.Parse(args, isKubeletBoolean)
+		parsed := cmdline.Parse(args, kubelet.IsBoolean)
 		out, _ := redactArgs(args, parsed)
 		joined := strings.Join(out, " ")
 		if secretValues.MatchString(joined) {

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/periscope-otel/periscope/internal/cmdline"
+	"github.com/periscope-otel/periscope/internal/kubelet"
 )
 
 func TestSensitiveName(t *testing.T) {
@@ -38,7 +39,7 @@ func TestSplitWords(t *testing.T) {
 func TestRedactArgs(t *testing.T) {
 	args := []string{"kubelet", "--token=abc", "--password", "p", "--authentication-token-webhook=true", "--api-key",
 		"--flag=x", "positional-eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig", "--tls-private-key-file=/k.key", "--bootstrap=abcdef.0123456789abcdef"}
-	out, names := redactArgs(args, cmdline.Parse(args, isKubeletBoolean))
+	out, names := redactArgs(args, cmdline.Parse(args, kubelet.IsBoolean))
 	assert.Equal(t, []string{"kubelet", "--token=[REDACTED]", "--password", "[REDACTED]", "--authentication-token-webhook=true", "--api-key",
 		"--flag=x", "positional-[REDACTED]", "--tls-private-key-file=/k.key", "--bootstrap=[REDACTED]"}, out)
 	assert.Equal(t, []string{"token", "password", "argument 7", "bootstrap"}, names)

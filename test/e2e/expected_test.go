@@ -25,6 +25,7 @@ func azureNodeTree(t *testing.T, runID, node, podResolv string) map[string]strin
 	}
 	items := map[string]struct{ collector, content string }{
 		"virtualmachine":                      {"dns", readFile(t, filepath.Join(root, "etc/resolv.conf"))},
+		"kubelet-resolv-conf":                 {"dns", readFile(t, filepath.Join(root, "run/systemd/resolve/resolv.conf"))},
 		"kubeletcmd":                          {"kubeletcmd", kubeletCmd},
 		"kubeletconfig":                       {"kubeletcmd", readFile(t, filepath.Join(root, "etc/default/kubeletconfig.json"))},
 		"var_log_cloud-init.log":              {"nodelogs", readFile(t, filepath.Join(root, "var/log/cloud-init.log"))},

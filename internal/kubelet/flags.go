@@ -1,10 +1,12 @@
-package kubeletargsreceiver
+// Package kubelet knows what several receivers need of the node's kubelet:
+// which of its flags are booleans, and where its command line is.
+package kubelet
 
-// kubeletBooleans are the kubelet's boolean flags, past and present (pflag
+// booleans are the kubelet's boolean flags, past and present (pflag
 // lets them stand alone: "--fail-swap-on" means true and does not take the
 // next argument). A boolean missing here is still read right when the next
 // argument is a flag, which it always is in kubelet command lines.
-var kubeletBooleans = map[string]bool{
+var booleans = map[string]bool{
 	"add-dir-header": true, "allow-privileged": true, "alsologtostderr": true,
 	"anonymous-auth": true, "authentication-token-webhook": true, "cgroups-per-qos": true,
 	"containerized": true, "enable-cadvisor-json-endpoints": true, "enable-controller-attach-detach": true,
@@ -17,4 +19,5 @@ var kubeletBooleans = map[string]bool{
 	"serialize-image-pulls": true, "skip-headers": true, "skip-log-headers": true, "version": true,
 }
 
-func isKubeletBoolean(name string) bool { return kubeletBooleans[name] }
+// IsBoolean reports whether a kubelet flag takes no value.
+func IsBoolean(name string) bool { return booleans[name] }
