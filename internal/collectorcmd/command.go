@@ -57,6 +57,7 @@ func Execute(set otelcol.CollectorSettings) error {
 
 func execute(set otelcol.CollectorSettings, args []string, tracker *runcontrol.Tracker, stderr io.Writer) error {
 	set.ConfigProviderSettings.ResolverSettings.URIs = []string{"yaml:" + distributions.Local}
+	set.LoggingOptions = append(set.LoggingOptions, watchDrops(tracker))
 	cmd := otelcol.NewCommand(set)
 	cmd.SetArgs(args)
 

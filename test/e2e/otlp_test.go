@@ -46,3 +46,18 @@ func TestOTLPDistributionKeepsTheLayout(t *testing.T) {
 	assert.Equal(t, azureNodeTree(t, runID, "node-7", "pod-resolv.conf"),
 		readTree(t, gatewayOut), "gateway log:\n%s", gateway.out.String())
 }
+
+// A one-shot run whose OTLP backend is down does not call itself done: the
+// exporter gives the data up at shutdown and the exit code says so.
+func TestOneShotExitsNonZeroWhenTheBackendRefuses(t *testing.T) {
+	work := t.TempDir()
+	closed := freeLoopbackAddr(t) // nothing listens there any more
+	res := runCollector(t, work, map[string]string{
+		"PERISCOPE_OTLP_ENDPOINT": closed,
+		"PERISCOPE_OTLP_INSECURE": "true",
+		"PERISCOPE_ROOT_PATH":     fixture(t, "noderoot-azure"),
+		"DIAGNOSTIC_RUN_ID":       runID,
+	}, "--config", filepath.Join(repoRoot, "distributions/otlp/config.yaml"), "--once", "--stall", "1s")
+	assert.Equal(t, 2, res.code, res.stderr)
+	assert.Contains(t, res.stderr, "periscope: not every record was delivered: exporter otlp_grpc gave up")
+}
