@@ -134,7 +134,7 @@ func NewAzureStore(c *AzureBlobConfig) (*AzureStore, error) {
 		where: r.redact(stripQuery(client.URL())),
 	}
 	if q, err := url.ParseQuery(c.sasQuery()); err == nil && q.Get("se") != "" {
-		s.sasExpiry, _ = time.Parse(time.RFC3339, q.Get("se"))
+		s.sasExpiry = parseSASTime(q.Get("se"))
 	}
 	return s, nil
 }
@@ -201,11 +201,12 @@ func (s *AzureStore) explain(what string, err error) error {
 		why = fmt.Sprintf("container %q does not exist, and auth %s cannot create it", s.container, s.auth)
 	case code == bloberror.ContainerNotFound:
 		why = fmt.Sprintf("container %q does not exist (deleted during the run?)", s.container)
+	case re.StatusCode == 403 && !s.sasExpiry.IsZero() && time.Now().After(s.sasExpiry):
+		// The service words this differently (Azure: AuthenticationFailed,
+		// Azurite: AuthorizationFailure); the expiry is the cause either way.
+		why = fmt.Sprintf("authentication failed: the SAS token expired at %s", s.sasExpiry.UTC().Format(time.RFC3339))
 	case code == bloberror.AuthenticationFailed:
 		why = "authentication failed"
-		if !s.sasExpiry.IsZero() && time.Now().After(s.sasExpiry) {
-			why = fmt.Sprintf("authentication failed: the SAS token expired at %s", s.sasExpiry.UTC().Format(time.RFC3339))
-		}
 		if m := authDetail.FindStringSubmatch(re.Error()); m != nil {
 			why += " (" + strings.TrimSpace(m[1]) + ")"
 		}
@@ -218,6 +219,17 @@ func (s *AzureStore) explain(what string, err error) error {
 		why = "the blob service refused it"
 	}
 	return fmt.Errorf("%s: %s [HTTP %d %s]", what, s.redactor.redact(why), re.StatusCode, re.ErrorCode)
+}
+
+// parseSASTime reads a SAS start or expiry: a UTC date with or without a
+// time of day; zero when it is neither.
+func parseSASTime(v string) time.Time {
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04Z", "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
 }
 
 func stripQuery(raw string) string {

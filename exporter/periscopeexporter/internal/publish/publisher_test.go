@@ -2,9 +2,11 @@ package publish
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -181,4 +183,19 @@ func TestRepublishNamesAnUnreadableRecord(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "status.json"), []byte("{"), 0o644))
 	_, err := New(&dirStore{root: t.TempDir()}).Republish(context.Background(), dir)
 	assert.ErrorContains(t, err, "pending node run "+dir+": read "+filepath.Join(dir, "status.json"))
+}
+
+func mustRead(t testing.TB, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return data
+}
+
+// jsonString is s as it appears inside a JSON document.
+func jsonString(t testing.TB, s string) string {
+	t.Helper()
+	data, err := json.Marshal(s)
+	require.NoError(t, err)
+	return strings.Trim(string(data), `"`)
 }

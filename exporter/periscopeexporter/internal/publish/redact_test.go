@@ -2,6 +2,7 @@ package publish
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -32,4 +33,11 @@ func TestRedactRemovesEverySecretForm(t *testing.T) {
 			assert.NotContains(t, got, key)
 		})
 	}
+}
+
+func TestParseSASTime(t *testing.T) {
+	assert.Equal(t, time.Date(2026, 11, 29, 1, 2, 3, 0, time.UTC), parseSASTime("2026-11-29T01:02:03Z"))
+	assert.Equal(t, time.Date(2026, 11, 29, 1, 2, 0, 0, time.UTC), parseSASTime("2026-11-29T01:02Z"))
+	assert.Equal(t, time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC), parseSASTime("2026-11-29"))
+	assert.True(t, parseSASTime("tomorrow").IsZero())
 }
