@@ -15,34 +15,55 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
 
+	"github.com/periscope-otel/periscope/exporter/periscopeexporter/internal/publish"
 	"github.com/periscope-otel/periscope/internal/layout"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 )
 
-// layoutExporter places every record in its run's tree and, when the
-// collector stops, closes each node's run with its zip.
+// layoutExporter places every record in its run's tree in the local
+// directory and, when the collector stops, closes each node's run with its
+// zip and hands it to the publisher (status.json locally; with azure_blob
+// the upload of the whole node run).
 type layoutExporter struct {
-	dir     string
-	logger  *zap.Logger
-	tracker *runcontrol.Tracker
+	dir       string
+	logger    *zap.Logger
+	tracker   *runcontrol.Tracker
+	publisher *publish.Publisher
 
 	mu    sync.Mutex
 	runs  map[nodeRun]*nodeRunWriter
 	order []nodeRun // first-seen order, for a stable closing summary
+
+	// Node runs left pending by an earlier process, published again in the
+	// background from start; a writer for the same node run waits for it.
+	republishing  map[nodeRun]chan struct{}
+	republishDone chan struct{}
+	stopRepublish context.CancelFunc
 }
 
 type nodeRun struct{ runID, node string }
 
-func newLayoutExporter(cfg *Config, logger *zap.Logger, tracker *runcontrol.Tracker) *layoutExporter {
-	return &layoutExporter{
-		dir:     cfg.Local.Directory,
-		logger:  logger,
-		tracker: tracker,
-		runs:    map[nodeRun]*nodeRunWriter{},
+func newLayoutExporter(cfg *Config, logger *zap.Logger, tracker *runcontrol.Tracker) (*layoutExporter, error) {
+	var store publish.Store
+	if cfg.AzureBlob.HasValue() {
+		s, err := publish.NewAzureStore(cfg.AzureBlob.Get())
+		if err != nil {
+			return nil, err
+		}
+		store = s
 	}
+	return &layoutExporter{
+		dir:          cfg.Local.Directory,
+		logger:       logger,
+		tracker:      tracker,
+		publisher:    publish.New(store),
+		runs:         map[nodeRun]*nodeRunWriter{},
+		republishing: map[nodeRun]chan struct{}{},
+	}, nil
 }
 
-// start refuses an output directory that cannot be written, naming it.
+// start refuses an output directory that cannot be written, naming it,
+// then publishes again what an earlier process left pending in it.
 func (e *layoutExporter) start(context.Context, component.Host) error {
 	if err := os.MkdirAll(e.dir, 0o755); err != nil {
 		return fmt.Errorf("output directory %q cannot be created: %w", e.dir, err)
@@ -52,7 +73,40 @@ func (e *layoutExporter) start(context.Context, component.Host) error {
 		return fmt.Errorf("output directory %q is not writable: %w", e.dir, err)
 	}
 	probe.Close()
-	return os.Remove(probe.Name())
+	if err := os.Remove(probe.Name()); err != nil {
+		return fmt.Errorf("output directory %q: %w", e.dir, err)
+	}
+	pending, err := e.publisher.Pending(e.dir)
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		e.republish(pending)
+	}
+	return nil
+}
+
+// republish delivers pending node runs in the background: collection need
+// not wait for a slow or unreachable destination.
+func (e *layoutExporter) republish(dirs []string) {
+	keys := make([]nodeRun, len(dirs))
+	for i, d := range dirs {
+		keys[i] = nodeRun{runID: filepath.Base(filepath.Dir(d)), node: filepath.Base(d)}
+		e.republishing[keys[i]] = make(chan struct{})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e.stopRepublish = cancel
+	e.republishDone = make(chan struct{})
+	go func() {
+		defer close(e.republishDone)
+		for i, d := range dirs {
+			e.logger.Info("Publishing a node run left pending by an earlier run",
+				zap.String("run_id", keys[i].runID), zap.String("node", keys[i].node), zap.String("spool", d))
+			st, err := e.publisher.Republish(ctx, d)
+			e.report(keys[i], d, st, err)
+			close(e.republishing[keys[i]])
+		}
+	}()
 }
 
 // consumeLogs writes what it can and reports, once per distinct cause, what
@@ -108,6 +162,9 @@ func (e *layoutExporter) writerFor(runID, node string) (*nodeRunWriter, error) {
 	if w, ok := e.runs[key]; ok {
 		return w, nil
 	}
+	if done, ok := e.republishing[key]; ok {
+		<-done // the earlier process's upload of this folder comes first
+	}
 	w, err := newNodeRunWriter(filepath.Join(e.dir, filepath.FromSlash(layout.NodeDir(runID, node))), runID, node)
 	if err != nil {
 		return nil, err
@@ -118,28 +175,63 @@ func (e *layoutExporter) writerFor(runID, node string) (*nodeRunWriter, error) {
 }
 
 // shutdown completes every node run it wrote: files closed, zip last, so a
-// zip's presence means the node's run is whole (what VS Code waits for).
-func (e *layoutExporter) shutdown(context.Context) error {
+// zip's presence means the node's run is whole (what VS Code waits for);
+// then each is published.
+func (e *layoutExporter) shutdown(ctx context.Context) error {
+	if e.republishDone != nil {
+		select {
+		case <-e.republishDone:
+		case <-ctx.Done():
+			e.stopRepublish()
+			<-e.republishDone
+		}
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var errs []error
 	for _, key := range e.order {
 		w := e.runs[key]
-		zipPath, err := w.finish()
+		run, err := w.finish()
 		if err != nil {
 			err = fmt.Errorf("run %s node %s: %w", key.runID, key.node, err)
 			e.tracker.ReportDeliveryFailure(err)
+			e.logger.Error("Periscope run not written", zap.Error(err))
 			errs = append(errs, err)
 			continue
 		}
-		e.logger.Info("Periscope run written",
-			zap.String("run_id", key.runID), zap.String("node", key.node),
-			zap.String("directory", w.dir), zap.String("zip", zipPath), zap.Int("items", w.itemCount()))
-		e.tracker.ReportOutput(fmt.Sprintf("%s (%d items, zip %s)", w.dir, w.itemCount(), zipPath))
+		st, err := e.publisher.Publish(ctx, run)
+		if err := e.report(key, w.dir, st, err); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	e.runs = map[nodeRun]*nodeRunWriter{}
 	e.order = nil
 	return errors.Join(errs...)
+}
+
+// report logs a publishing outcome and tells the tracker: a node run that
+// did not reach its destination is a delivery failure, never "done".
+func (e *layoutExporter) report(key nodeRun, dir string, st *publish.Status, err error) error {
+	where := e.publisher.Where(dir, key.runID, key.node)
+	if err != nil {
+		err = fmt.Errorf("run %s node %s not delivered to %s: %w", key.runID, key.node, where, err)
+		e.tracker.ReportDeliveryFailure(err)
+		e.logger.Error("Periscope run not delivered", zap.Error(err),
+			zap.String("status", filepath.Join(dir, layout.StatusKey)))
+		return err
+	}
+	zipName := key.node + ".zip"
+	if where == dir {
+		zipName = filepath.Join(dir, zipName)
+	} else {
+		zipName = where + "/" + zipName
+	}
+	e.logger.Info("Periscope run written",
+		zap.String("run_id", key.runID), zap.String("node", key.node),
+		zap.String("destination", where), zap.String("zip", zipName),
+		zap.Int("items", len(st.Items)), zap.Int64("bytes", st.TotalBytes))
+	e.tracker.ReportOutput(fmt.Sprintf("%s (%d items, zip %s)", where, len(st.Items), zipName))
+	return nil
 }
 
 // itemOf finds a record's place: run and node from the record or, as set by

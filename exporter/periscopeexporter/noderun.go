@@ -10,6 +10,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/periscope-otel/periscope/exporter/periscopeexporter/internal/publish"
 	"github.com/periscope-otel/periscope/internal/layout"
 )
 
@@ -18,6 +19,7 @@ type nodeRunWriter struct {
 	dir, runID, node string
 	collectorOf      map[string]string   // item key → collector, for zip entries
 	appending        map[string]*os.File // items written line by line, open until finish
+	started          time.Time
 }
 
 func newNodeRunWriter(dir, runID, node string) (*nodeRunWriter, error) {
@@ -28,14 +30,18 @@ func newNodeRunWriter(dir, runID, node string) (*nodeRunWriter, error) {
 		dir: dir, runID: runID, node: node,
 		collectorOf: map[string]string{},
 		appending:   map[string]*os.File{},
+		started:     time.Now(),
 	}, nil
 }
 
 // claim ties an item key to its collector; two collectors sharing a key
 // would overwrite each other's data, so the second is refused.
 func (w *nodeRunWriter) claim(collector, key string) error {
-	if key == w.node+".zip" {
+	switch key {
+	case w.node + ".zip":
 		return fmt.Errorf("item key %q is reserved for the node zip", key)
+	case layout.StatusKey, publish.PendingMarker:
+		return fmt.Errorf("item key %q is reserved for the delivery record", key)
 	}
 	if prev, ok := w.collectorOf[key]; ok && prev != collector {
 		return fmt.Errorf("item key %q of collector %q is already used by collector %q", key, collector, prev)
@@ -96,10 +102,9 @@ func (w *nodeRunWriter) appendError(it layout.Item, msg string) error {
 	return w.appendLine(errItem, []byte(it.ZipEntry()+": "+msg))
 }
 
-func (w *nodeRunWriter) itemCount() int { return len(w.collectorOf) }
-
-// finish closes streamed items and writes the node zip, last.
-func (w *nodeRunWriter) finish() (string, error) {
+// finish closes streamed items and writes the node zip, last, and hands
+// the node run over for publishing.
+func (w *nodeRunWriter) finish() (publish.Run, error) {
 	var errs []error
 	for key, f := range w.appending {
 		if err := f.Close(); err != nil {
@@ -108,9 +113,16 @@ func (w *nodeRunWriter) finish() (string, error) {
 		delete(w.appending, key)
 	}
 	if err := errors.Join(errs...); err != nil {
-		return "", err
+		return publish.Run{}, err
 	}
-	return w.writeZip()
+	if _, err := w.writeZip(); err != nil {
+		return publish.Run{}, err
+	}
+	items := make(map[string]string, len(w.collectorOf))
+	for k, c := range w.collectorOf {
+		items[k] = c
+	}
+	return publish.Run{Dir: w.dir, RunID: w.runID, Node: w.node, Items: items, Started: w.started, Finished: time.Now()}, nil
 }
 
 func (w *nodeRunWriter) writeZip() (string, error) {
