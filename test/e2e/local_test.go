@@ -30,6 +30,15 @@ func TestLocalDefaultWritesPeriscopeLayout(t *testing.T) {
 		runID + "/" + node + "/" + node + ".zip!dns/virtualmachine": resolv,
 	}, readTree(t, filepath.Join(work, "periscope-output")))
 	assert.Contains(t, res.stderr, "periscope: output written to periscope-output/"+runID+"/"+node)
+
+	st := readStatus(t, filepath.Join(work, "periscope-output", runID, node))
+	assert.True(t, st.Delivered)
+	assert.Equal(t, runID, st.RunID)
+	assert.Equal(t, node, st.Node)
+	require.Len(t, st.Items, 1)
+	assert.Equal(t, "virtualmachine", st.Items[0].Name)
+	assert.Equal(t, "dns", st.Items[0].Collector)
+	assert.Empty(t, st.Errors)
 }
 
 // What `make run` does on this machine: no settings at all. The run ID is
@@ -90,6 +99,9 @@ func TestMissingResolvConfIsRecordedNotFatal(t *testing.T) {
 	assert.Contains(t, errLog, "no such file or directory")
 	assert.Equal(t, errLog, tree[runID+"/n1/n1.zip!periscope/periscope-errors.log"])
 	assert.Len(t, tree, 2, "only the errors item and its zip entry: %v", tree)
+	st := readStatus(t, filepath.Join(work, "periscope-output", runID, "n1"))
+	require.Len(t, st.Errors, 1)
+	assert.Equal(t, "collection", st.Errors[0].Stage)
 }
 
 func TestMissingRootPathStopsWithItsName(t *testing.T) {
