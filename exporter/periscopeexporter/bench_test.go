@@ -15,7 +15,10 @@ import (
 // BenchmarkAppendNodeLogLines measures writing filelog-style lines (the bulk
 // of a run) into the layout, 1,000 lines of 120 bytes per batch.
 func BenchmarkAppendNodeLogLines(b *testing.B) {
-	e := newLayoutExporter(&Config{Local: LocalConfig{Directory: b.TempDir()}}, zap.NewNop(), runcontrol.NewTracker())
+	e, err := newLayoutExporter(&Config{Local: LocalConfig{Directory: b.TempDir()}}, zap.NewNop(), runcontrol.NewTracker())
+	if err != nil {
+		b.Fatal(err)
+	}
 	ld := plog.NewLogs()
 	rl := ld.ResourceLogs().AppendEmpty()
 	rl.Resource().Attributes().PutStr(layout.AttrRunID, "r1")

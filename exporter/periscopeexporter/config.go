@@ -3,25 +3,42 @@ package periscopeexporter
 import (
 	"errors"
 
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/config/configretry"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
+
+	"github.com/periscope-otel/periscope/exporter/periscopeexporter/internal/publish"
 )
 
 // Config says where Periscope's run-ID layout is written.
 type Config struct {
 	exporterhelper.TimeoutConfig `mapstructure:",squash"`
+	// BackOffConfig retries the pdata→directory step; see the README for
+	// why it has nothing to retry today.
+	BackOffConfig configretry.BackOffConfig `mapstructure:"retry_on_failure"`
+	// QueueConfig optionally queues batches before the directory step;
+	// with `storage:` (a file_storage extension) the queue survives a restart.
+	QueueConfig configoptional.Optional[exporterhelper.QueueBatchConfig] `mapstructure:"sending_queue"`
 
-	// Local writes the layout into a directory on this machine.
+	// Local writes the layout into a directory on this machine; with
+	// AzureBlob it is the spool the uploads are made from.
 	Local LocalConfig `mapstructure:"local"`
+	// AzureBlob uploads every finished node run to a blob container.
+	AzureBlob configoptional.Optional[AzureBlobConfig] `mapstructure:"azure_blob"`
 }
 
-// LocalConfig is the local-directory backend.
+// LocalConfig is the local-directory backend (and the Azure Blob spool).
 type LocalConfig struct {
 	// Directory holds <run-id>/<node-name>/… ; created when missing.
 	Directory string `mapstructure:"directory"`
 }
 
+// AzureBlobConfig is the Azure Blob Storage backend; see the README.
+type AzureBlobConfig = publish.AzureBlobConfig
+
 // Validate checks the configuration's shape; whether the directory is
-// writable is checked at start, where it is named in the error.
+// writable is checked at start, where it is named in the error. The
+// azure_blob section validates itself.
 func (c *Config) Validate() error {
 	if c.Local.Directory == "" {
 		return errors.New("local.directory must not be empty")

@@ -15,43 +15,71 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
 
+	"github.com/periscope-otel/periscope/exporter/periscopeexporter/internal/publish"
 	"github.com/periscope-otel/periscope/internal/layout"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 )
 
-// layoutExporter places every record in its run's tree and closes each
-// node's run with its zip when the run's collections are done (and again at
-// shutdown if records arrived since).
+// layoutExporter places every record in its run's tree in the local
+// directory, closes each node's run with its zip when the run's collections
+// are done (and again at shutdown if records arrived since), and hands it
+// to the publisher (status.json locally; with azure_blob the upload of the
+// whole node run).
 type layoutExporter struct {
-	dir     string
-	logger  *zap.Logger
-	tracker *runcontrol.Tracker
-	run     runcontrol.Run // nil without the periscope_run extension
-	stop    chan struct{}
-	watcher sync.WaitGroup
+	dir       string
+	logger    *zap.Logger
+	tracker   *runcontrol.Tracker
+	publisher *publish.Publisher
+	run       runcontrol.Run // nil without the periscope_run extension
+	stop      chan struct{}
+	watcher   sync.WaitGroup
 
 	mu    sync.Mutex
 	runs  map[nodeRun]*nodeRunWriter
 	order []nodeRun // first-seen order, for a stable closing summary
+
+	// Node runs left pending by an earlier process, published again in the
+	// background from start; a writer for the same node run waits for it.
+	republishing  map[nodeRun]chan struct{}
+	republishDone chan struct{}
+	stopRepublish context.CancelFunc
 }
 
 type nodeRun struct{ runID, node string }
 
-func newLayoutExporter(cfg *Config, logger *zap.Logger, tracker *runcontrol.Tracker) *layoutExporter {
-	return &layoutExporter{
-		dir:     cfg.Local.Directory,
-		logger:  logger,
-		tracker: tracker,
-		stop:    make(chan struct{}),
-		runs:    map[nodeRun]*nodeRunWriter{},
+func newLayoutExporter(cfg *Config, logger *zap.Logger, tracker *runcontrol.Tracker) (*layoutExporter, error) {
+	var store publish.Store
+	if cfg.AzureBlob.HasValue() {
+		s, err := publish.NewAzureStore(cfg.AzureBlob.Get())
+		if err != nil {
+			return nil, err
+		}
+		store = s
 	}
+	return &layoutExporter{
+		dir:          cfg.Local.Directory,
+		logger:       logger,
+		tracker:      tracker,
+		publisher:    publish.New(store),
+		stop:         make(chan struct{}),
+		runs:         map[nodeRun]*nodeRunWriter{},
+		republishing: map[nodeRun]chan struct{}{},
+	}, nil
 }
 
-// start refuses an output directory that cannot be written, naming it, and
-// waits for the run's collections to finish to close the node runs.
+// start refuses an output directory that cannot be written, naming it,
+// publishes again what an earlier process left pending in it, and waits for
+// the run's collections to finish to close the node runs.
 func (e *layoutExporter) start(_ context.Context, host component.Host) error {
 	if err := e.checkDirectory(); err != nil {
 		return err
+	}
+	pending, err := e.publisher.Pending(e.dir)
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		e.republish(pending)
 	}
 	e.run = runcontrol.FindRun(host)
 	finished := e.tracker.Finished()
@@ -62,7 +90,7 @@ func (e *layoutExporter) start(_ context.Context, host component.Host) error {
 		case <-finished:
 			e.mu.Lock()
 			defer e.mu.Unlock()
-			e.finishAll()
+			_ = e.finishAll(context.Background()) // failures are reported to the tracker
 		case <-e.stop:
 		}
 	}()
@@ -78,7 +106,33 @@ func (e *layoutExporter) checkDirectory() error {
 		return fmt.Errorf("output directory %q is not writable: %w", e.dir, err)
 	}
 	probe.Close()
-	return os.Remove(probe.Name())
+	if err := os.Remove(probe.Name()); err != nil {
+		return fmt.Errorf("output directory %q: %w", e.dir, err)
+	}
+	return nil
+}
+
+// republish delivers pending node runs in the background: collection need
+// not wait for a slow or unreachable destination.
+func (e *layoutExporter) republish(dirs []string) {
+	keys := make([]nodeRun, len(dirs))
+	for i, d := range dirs {
+		keys[i] = nodeRun{runID: filepath.Base(filepath.Dir(d)), node: filepath.Base(d)}
+		e.republishing[keys[i]] = make(chan struct{})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e.stopRepublish = cancel
+	e.republishDone = make(chan struct{})
+	go func() {
+		defer close(e.republishDone)
+		for i, d := range dirs {
+			e.logger.Info("Publishing a node run left pending by an earlier run",
+				zap.String("run_id", keys[i].runID), zap.String("node", keys[i].node), zap.String("spool", d))
+			st, err := e.publisher.Republish(ctx, d)
+			_, _ = e.report(keys[i], d, st, err)
+			close(e.republishing[keys[i]])
+		}
+	}()
 }
 
 // consumeLogs writes what it can and reports, once per distinct cause, what
@@ -158,6 +212,9 @@ func (e *layoutExporter) writerFor(runID, node string) (*nodeRunWriter, error) {
 	if w, ok := e.runs[key]; ok {
 		return w, nil
 	}
+	if done, ok := e.republishing[key]; ok {
+		<-done // the earlier process's upload of this folder comes first
+	}
 	w, err := newNodeRunWriter(filepath.Join(e.dir, filepath.FromSlash(layout.NodeDir(runID, node))), runID, node)
 	if err != nil {
 		return nil, err
@@ -168,41 +225,78 @@ func (e *layoutExporter) writerFor(runID, node string) (*nodeRunWriter, error) {
 }
 
 // shutdown completes every node run written since it was last completed.
-func (e *layoutExporter) shutdown(context.Context) error {
+func (e *layoutExporter) shutdown(ctx context.Context) error {
 	close(e.stop)
 	e.watcher.Wait()
+	if e.republishDone != nil {
+		select {
+		case <-e.republishDone:
+		case <-ctx.Done():
+			e.stopRepublish()
+			<-e.republishDone
+		}
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.finishAll()
+	return e.finishAll(ctx)
 }
 
 // finishAll writes the zip of every node run with new records, zip last, so
-// a zip's presence means the node's run is whole (what VS Code waits for).
-// The caller holds e.mu.
-func (e *layoutExporter) finishAll() error {
+// a zip's presence means the node's run is whole (what VS Code waits for),
+// and publishes it. The caller holds e.mu.
+func (e *layoutExporter) finishAll(ctx context.Context) error {
 	var errs []error
 	for _, key := range e.order {
 		w := e.runs[key]
 		if !w.dirty {
 			continue
 		}
-		zipPath, err := w.finish()
+		run, err := w.finish()
 		if err != nil {
 			err = fmt.Errorf("run %s node %s: %w", key.runID, key.node, err)
 			e.tracker.ReportDeliveryFailure(err)
+			e.logger.Error("Periscope run not written", zap.Error(err))
 			errs = append(errs, err)
 			continue
 		}
-		e.logger.Info("Periscope run written",
-			zap.String("run_id", key.runID), zap.String("node", key.node),
-			zap.String("directory", w.dir), zap.String("zip", zipPath), zap.Int("items", w.itemCount()))
+		st, err := e.publisher.Publish(ctx, run)
+		summary, err := e.report(key, w.dir, st, err)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		if !w.reported {
 			w.reported = true
-			e.tracker.ReportOutput(fmt.Sprintf("%s (%d items, zip %s)", w.dir, w.itemCount(), zipPath))
+			e.tracker.ReportOutput(summary)
 		}
 		e.markCompleted(key.runID)
 	}
 	return errors.Join(errs...)
+}
+
+// report logs a publishing outcome and tells the tracker: a node run that
+// did not reach its destination is a delivery failure, never "done". It
+// returns the one-line summary of a delivered run.
+func (e *layoutExporter) report(key nodeRun, dir string, st *publish.Status, err error) (string, error) {
+	where := e.publisher.Where(dir, key.runID, key.node)
+	if err != nil {
+		err = fmt.Errorf("run %s node %s not delivered to %s: %w", key.runID, key.node, where, err)
+		e.tracker.ReportDeliveryFailure(err)
+		e.logger.Error("Periscope run not delivered", zap.Error(err),
+			zap.String("status", filepath.Join(dir, layout.StatusKey)))
+		return "", err
+	}
+	zipName := key.node + ".zip"
+	if where == dir {
+		zipName = filepath.Join(dir, zipName)
+	} else {
+		zipName = where + "/" + zipName
+	}
+	e.logger.Info("Periscope run written",
+		zap.String("run_id", key.runID), zap.String("node", key.node),
+		zap.String("destination", where), zap.String("zip", zipName),
+		zap.Int("items", len(st.Items)), zap.Int64("bytes", st.TotalBytes))
+	return fmt.Sprintf("%s (%d items, zip %s)", where, len(st.Items), zipName), nil
 }
 
 // markCompleted tells the periscope_run extension this node delivered the

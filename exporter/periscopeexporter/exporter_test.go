@@ -20,6 +20,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/periscope-otel/periscope/exporter/periscopeexporter/internal/metadata"
+	"github.com/periscope-otel/periscope/exporter/periscopeexporter/internal/publish"
 	"github.com/periscope-otel/periscope/internal/layout"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 )
@@ -63,7 +64,8 @@ func zipEntries(t *testing.T, path string) map[string]string {
 func newTestExporter(t *testing.T, dir string) (*layoutExporter, *runcontrol.Tracker) {
 	t.Helper()
 	tracker := runcontrol.NewTracker()
-	e := newLayoutExporter(&Config{Local: LocalConfig{Directory: dir}}, zap.NewNop(), tracker)
+	e, err := newLayoutExporter(&Config{Local: LocalConfig{Directory: dir}}, zap.NewNop(), tracker)
+	require.NoError(t, err)
 	require.NoError(t, e.start(context.Background(), componenttest.NewNopHost()))
 	return e, tracker
 }
@@ -89,7 +91,7 @@ func TestWritesDocumentsLinesAndErrorsInTheLayout(t *testing.T) {
 	for _, f := range files {
 		names = append(names, f.Name())
 	}
-	assert.Equal(t, []string{"blob", "node-a.zip", "periscope-errors.log", "var_log_cloud-init.log", "virtualmachine"}, names, "no temporary files left")
+	assert.Equal(t, []string{"blob", "node-a.zip", "periscope-errors.log", "status.json", "var_log_cloud-init.log", "virtualmachine"}, names, "no temporary files left")
 
 	want := map[string]string{
 		"dns/virtualmachine":              "nameserver 10.0.0.10\n",
@@ -155,8 +157,9 @@ func TestUnplaceableRecordsAreNamedAndTheRestIsWritten(t *testing.T) {
 func TestStartNamesAnUnusableDirectory(t *testing.T) {
 	blocker := filepath.Join(t.TempDir(), "file")
 	require.NoError(t, os.WriteFile(blocker, nil, 0o644))
-	e := newLayoutExporter(&Config{Local: LocalConfig{Directory: filepath.Join(blocker, "out")}}, zap.NewNop(), runcontrol.NewTracker())
-	err := e.start(context.Background(), componenttest.NewNopHost())
+	e, err := newLayoutExporter(&Config{Local: LocalConfig{Directory: filepath.Join(blocker, "out")}}, zap.NewNop(), runcontrol.NewTracker())
+	require.NoError(t, err)
+	err = e.start(context.Background(), componenttest.NewNopHost())
 	assert.ErrorContains(t, err, `output directory "`+filepath.Join(blocker, "out")+`" cannot be created`)
 }
 
@@ -206,4 +209,30 @@ func TestFilelogLinesAreKeyedByNodePath(t *testing.T) {
 	}
 	require.NoError(t, e.shutdown(context.Background()))
 	assert.Equal(t, map[string]string{"nodelogs/var_log_cloud-init.log": "hello\nworld\n"}, zipEntries(t, filepath.Join(dir, "r1/a/a.zip")))
+}
+
+// The local backend records each node run in status.json too: delivered,
+// items with their sizes, and the collection errors.
+func TestLocalNodeRunGetsItsDeliveryRecord(t *testing.T) {
+	dir := t.TempDir()
+	e, _ := newTestExporter(t, dir)
+	ld, sl := newRun("r1", "a")
+	layout.AppendDocument(sl, "dns", "virtualmachine", []byte("nameserver 10.0.0.10\n"), now)
+	layout.AppendError(sl, "kubeletcmd", "kubeletcmd", errors.New("no kubelet process"), now)
+	layout.AppendDocument(sl, "x", layout.StatusKey, []byte("not an item"), now)
+	err := e.consumeLogs(context.Background(), ld)
+	assert.ErrorContains(t, err, `item key "status.json" is reserved for the delivery record`)
+	require.NoError(t, e.shutdown(context.Background()))
+
+	st, err := publish.ReadStatus(filepath.Join(dir, "r1", "a"))
+	require.NoError(t, err)
+	assert.True(t, st.Delivered)
+	assert.Equal(t, []string{"dns", "periscope"}, st.Collectors)
+	assert.Equal(t, []publish.Item{
+		{Name: "periscope-errors.log", Collector: "periscope", Bytes: int64(len("kubeletcmd/kubeletcmd: no kubelet process\n"))},
+		{Name: "virtualmachine", Collector: "dns", Bytes: 21},
+	}, st.Items)
+	assert.Equal(t, []publish.Error{{Stage: publish.StageCollection, Message: "kubeletcmd/kubeletcmd: no kubelet process"}}, st.Errors)
+	assert.False(t, st.Started.After(st.Finished))
+	assert.NoFileExists(t, filepath.Join(dir, "r1", "a", publish.PendingMarker), "the local backend never leaves a run pending")
 }

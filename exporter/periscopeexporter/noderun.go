@@ -11,6 +11,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/periscope-otel/periscope/exporter/periscopeexporter/internal/publish"
 	"github.com/periscope-otel/periscope/internal/atomicfile"
 	"github.com/periscope-otel/periscope/internal/layout"
 )
@@ -22,6 +23,8 @@ type nodeRunWriter struct {
 	appending        map[string]*appendFile // items written line by line, open until finish
 	dirty            bool                   // written since the last finish
 	reported         bool                   // output named in the run summary
+	delivered        bool                   // the last publish reached its destination
+	started          time.Time
 }
 
 func newNodeRunWriter(dir, runID, node string) (*nodeRunWriter, error) {
@@ -32,14 +35,18 @@ func newNodeRunWriter(dir, runID, node string) (*nodeRunWriter, error) {
 		dir: dir, runID: runID, node: node,
 		collectorOf: map[string]string{},
 		appending:   map[string]*appendFile{},
+		started:     time.Now(),
 	}, nil
 }
 
 // claim ties an item key to its collector; two collectors sharing a key
 // would overwrite each other's data, so the second is refused.
 func (w *nodeRunWriter) claim(collector, key string) error {
-	if key == w.node+".zip" {
+	switch key {
+	case w.node + ".zip":
 		return fmt.Errorf("item key %q is reserved for the node zip", key)
+	case layout.StatusKey, publish.PendingMarker:
+		return fmt.Errorf("item key %q is reserved for the delivery record", key)
 	}
 	if prev, ok := w.collectorOf[key]; ok && prev != collector {
 		return fmt.Errorf("item key %q of collector %q is already used by collector %q", key, collector, prev)
@@ -107,10 +114,9 @@ func (w *nodeRunWriter) appendError(it layout.Item, msg string) error {
 	return w.appendLine(errItem, []byte(it.ZipEntry()+": "+msg))
 }
 
-func (w *nodeRunWriter) itemCount() int { return len(w.collectorOf) }
-
-// finish closes streamed items and writes the node zip, last.
-func (w *nodeRunWriter) finish() (string, error) {
+// finish closes streamed items, writes the node zip, last, and hands the
+// node run over for publishing.
+func (w *nodeRunWriter) finish() (publish.Run, error) {
 	errs := []error{w.flush()}
 	for key, af := range w.appending {
 		if err := af.f.Close(); err != nil {
@@ -119,13 +125,17 @@ func (w *nodeRunWriter) finish() (string, error) {
 		delete(w.appending, key)
 	}
 	if err := errors.Join(errs...); err != nil {
-		return "", err
+		return publish.Run{}, err
 	}
-	zipPath, err := w.writeZip()
-	if err == nil {
-		w.dirty = false
+	if _, err := w.writeZip(); err != nil {
+		return publish.Run{}, err
 	}
-	return zipPath, err
+	w.dirty = false
+	items := make(map[string]string, len(w.collectorOf))
+	for k, c := range w.collectorOf {
+		items[k] = c
+	}
+	return publish.Run{Dir: w.dir, RunID: w.runID, Node: w.node, Items: items, Started: w.started, Finished: time.Now()}, nil
 }
 
 func (w *nodeRunWriter) writeZip() (string, error) {

@@ -45,7 +45,8 @@ func TestNodeRunFinishesWhenCollectionsAreDone(t *testing.T) {
 	tracker := runcontrol.NewTracker()
 	collection := tracker.Expect(component.MustNewID("dns_config"))
 	run := &runFixture{id: "r1"}
-	e := newLayoutExporter(&Config{Local: LocalConfig{Directory: dir}}, zap.NewNop(), tracker)
+	e, err := newLayoutExporter(&Config{Local: LocalConfig{Directory: dir}}, zap.NewNop(), tracker)
+	require.NoError(t, err)
 	require.NoError(t, e.start(context.Background(), hostWithRun{run}))
 
 	ld, sl := newRun("r1", "a")

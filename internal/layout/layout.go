@@ -8,6 +8,7 @@
 //
 //	<run-id>/<node-name>/<item-key>           one file per collected item
 //	<run-id>/<node-name>/<node-name>.zip      written last; entries <collector>/<item-key>
+//	<run-id>/<node-name>/status.json          the delivery record of the node's run
 package layout
 
 import (
@@ -100,6 +101,12 @@ func (it Item) ZipEntry() string { return path.Join(it.Collector, it.Key) }
 
 // ZipPath is the node zip of a run: <run-id>/<node-name>/<node-name>.zip.
 func ZipPath(runID, node string) string { return path.Join(runID, node, node+".zip") }
+
+// StatusKey is the node run's delivery record, next to its items.
+const StatusKey = "status.json"
+
+// StatusPath is a node run's delivery record: <run-id>/<node-name>/status.json.
+func StatusPath(runID, node string) string { return path.Join(runID, node, StatusKey) }
 
 // checkSegment refuses values that would escape or split a path segment.
 func checkSegment(name, v string) error {

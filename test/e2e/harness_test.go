@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
@@ -97,6 +98,10 @@ func readTree(t *testing.T, dir string) map[string]string {
 		}
 		rel, _ := filepath.Rel(dir, p)
 		rel = filepath.ToSlash(rel)
+		if d.Name() == "status.json" {
+			// The delivery record holds times; readStatus checks it.
+			return nil
+		}
 		data, err := os.ReadFile(p)
 		if err != nil {
 			return err
@@ -125,6 +130,28 @@ func readTree(t *testing.T, dir string) map[string]string {
 	})
 	require.NoError(t, err)
 	return tree
+}
+
+// nodeStatus is the part of a node run's status.json that does not change
+// between runs.
+type nodeStatus struct {
+	RunID     string `json:"run_id"`
+	Node      string `json:"node"`
+	Delivered bool   `json:"delivered"`
+	Items     []struct {
+		Name      string `json:"name"`
+		Collector string `json:"collector"`
+	} `json:"items"`
+	Errors []struct {
+		Stage string `json:"stage"`
+	} `json:"errors"`
+}
+
+func readStatus(t *testing.T, nodeDir string) nodeStatus {
+	t.Helper()
+	var st nodeStatus
+	require.NoError(t, json.Unmarshal([]byte(readFile(t, filepath.Join(nodeDir, "status.json"))), &st))
+	return st
 }
 
 func fixture(t *testing.T, name string) string {

@@ -26,6 +26,23 @@ func TestLocalDefaultWritesPeriscopeLayout(t *testing.T) {
 	node := "aks-nodepool1-12345678-vmss000000"
 	assert.Equal(t, azureNodeTree(t, runID, node, ""), readTree(t, filepath.Join(work, "periscope-output")))
 	assert.Contains(t, res.stderr, "periscope: output written to periscope-output/"+runID+"/"+node)
+
+	st := readStatus(t, filepath.Join(work, "periscope-output", runID, node))
+	assert.True(t, st.Delivered)
+	assert.Equal(t, runID, st.RunID)
+	assert.Equal(t, node, st.Node)
+	var items []string
+	for _, it := range st.Items {
+		items = append(items, it.Collector+"/"+it.Name)
+	}
+	assert.Equal(t, []string{
+		"dns/kubelet-resolv-conf", "kubeletcmd/kubeletcmd", "kubeletcmd/kubeletconfig", "periscope/periscope-errors.log",
+		"nodelogs/var_log_azure_cluster-provision.log", "nodelogs/var_log_cloud-init.log", "dns/virtualmachine",
+	}, items)
+	require.Len(t, st.Errors, 3, "the three iptables items, not installed in the fixture root")
+	for _, e := range st.Errors {
+		assert.Equal(t, "collection", e.Stage)
+	}
 }
 
 // What `make run` does on this machine: no settings at all. The run ID is
@@ -92,6 +109,11 @@ func TestMissingResolvConfIsRecordedNotFatal(t *testing.T) {
 	assert.Contains(t, errLog, "kubeletcmd/kubeletcmd: not available: list processes: open "+fixture(t, "noderoot-empty")+"/proc: no such file or directory")
 	assert.Equal(t, errLog, tree[runID+"/n1/n1.zip!periscope/periscope-errors.log"])
 	assert.Len(t, tree, 2, "only the errors item and its zip entry: %v", tree)
+	st := readStatus(t, filepath.Join(work, "periscope-output", runID, "n1"))
+	assert.Len(t, st.Errors, strings.Count(errLog, "\n"), "one status error per line of periscope-errors.log")
+	for _, e := range st.Errors {
+		assert.Equal(t, "collection", e.Stage)
+	}
 }
 
 func TestMissingRootPathStopsWithItsName(t *testing.T) {

@@ -1,0 +1,192 @@
+package publish
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/periscope-otel/periscope/internal/layout"
+)
+
+// Status is a node run's delivery record, status.json: what was collected,
+// what failed, and whether it reached its destination. It is written in the
+// spool before any upload, so it also tells a restarted exporter what to
+// publish.
+type Status struct {
+	RunID string `json:"run_id"`
+	Node  string `json:"node"`
+	// Started is when the node run's first record was written; Finished
+	// when its zip was; Published when delivery last ended (either way).
+	Started   time.Time  `json:"started"`
+	Finished  time.Time  `json:"finished"`
+	Published *time.Time `json:"published,omitempty"`
+	// Delivered is true only when every item, the zip and this record
+	// reached the destination.
+	Delivered  bool     `json:"delivered"`
+	Collectors []string `json:"collectors"`
+	Items      []Item   `json:"items"`
+	Zip        File     `json:"zip"`
+	// TotalBytes is the items' and the zip's bytes together.
+	TotalBytes int64   `json:"total_bytes"`
+	Errors     []Error `json:"errors"`
+}
+
+// Item is one collected item of the node run.
+type Item struct {
+	Name      string `json:"name"`
+	Collector string `json:"collector"`
+	Bytes     int64  `json:"bytes"`
+}
+
+// File is a file of the node run that is not an item (the zip).
+type File struct {
+	Name  string `json:"name"`
+	Bytes int64  `json:"bytes"`
+}
+
+// Error stages.
+const (
+	// StageCollection: an item could not be collected (periscope-errors.log).
+	StageCollection = "collection"
+	// StageDelivery: the node run did not reach its destination.
+	StageDelivery = "delivery"
+)
+
+// Error is one problem of the node run.
+type Error struct {
+	Stage   string `json:"stage"`
+	Message string `json:"message"`
+}
+
+// Run is a finished node run in the spool, as the writer hands it over.
+type Run struct {
+	Dir               string
+	RunID, Node       string
+	Items             map[string]string // item key → collector
+	Started, Finished time.Time
+}
+
+// newStatus measures the run's files and reads its collection errors.
+func newStatus(run Run) (*Status, error) {
+	st := &Status{RunID: run.RunID, Node: run.Node, Started: run.Started.UTC(), Finished: run.Finished.UTC(),
+		Collectors: []string{}, Items: []Item{}, Errors: []Error{}}
+	collectors := map[string]bool{}
+	for key, collector := range run.Items {
+		fi, err := os.Stat(filepath.Join(run.Dir, key))
+		if err != nil {
+			return nil, fmt.Errorf("item %s: %w", key, err)
+		}
+		st.Items = append(st.Items, Item{Name: key, Collector: collector, Bytes: fi.Size()})
+		st.TotalBytes += fi.Size()
+		collectors[collector] = true
+	}
+	sort.Slice(st.Items, func(i, j int) bool { return st.Items[i].Name < st.Items[j].Name })
+	for c := range collectors {
+		st.Collectors = append(st.Collectors, c)
+	}
+	sort.Strings(st.Collectors)
+
+	zipName := run.Node + ".zip"
+	fi, err := os.Stat(filepath.Join(run.Dir, zipName))
+	if err != nil {
+		return nil, fmt.Errorf("zip: %w", err)
+	}
+	st.Zip = File{Name: zipName, Bytes: fi.Size()}
+	st.TotalBytes += fi.Size()
+
+	msgs, err := collectionErrors(filepath.Join(run.Dir, layout.ErrorsItemKey))
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range msgs {
+		st.Errors = append(st.Errors, Error{Stage: StageCollection, Message: m})
+	}
+	return st, nil
+}
+
+// collectionErrors reads periscope-errors.log, one error a line; a run
+// without one had no collection errors.
+func collectionErrors(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read collection errors: %w", err)
+	}
+	defer f.Close()
+	var msgs []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		if line := sc.Text(); line != "" {
+			msgs = append(msgs, line)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read collection errors %s: %w", path, err)
+	}
+	return msgs, nil
+}
+
+// dropDelivery forgets the delivery errors of an earlier attempt: the
+// record describes the latest one.
+func (st *Status) dropDelivery() {
+	kept := st.Errors[:0]
+	for _, e := range st.Errors {
+		if e.Stage != StageDelivery {
+			kept = append(kept, e)
+		}
+	}
+	st.Errors = kept
+}
+
+// write replaces dir/status.json atomically.
+func (st *Status) write(dir string) error {
+	data, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", layout.StatusKey, err)
+	}
+	return writeFileAtomic(filepath.Join(dir, layout.StatusKey), append(data, '\n'))
+}
+
+// ReadStatus reads a node run's status.json.
+func ReadStatus(dir string) (*Status, error) {
+	path := filepath.Join(dir, layout.StatusKey)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	var st Status
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if st.RunID == "" || st.Node == "" {
+		return nil, fmt.Errorf("read %s: run_id or node missing", path)
+	}
+	return &st, nil
+}
+
+func writeFileAtomic(target string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", target, err)
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", target, err)
+	}
+	if err := os.Rename(tmp.Name(), target); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", target, err)
+	}
+	return nil
+}
