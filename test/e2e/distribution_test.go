@@ -37,6 +37,9 @@ func TestEveryShippedConfigValidates(t *testing.T) {
 				"PERISCOPE_JOURNAL_ROOT_PATH":           "/",
 				"PERISCOPE_OTLP_ENDPOINT":               "127.0.0.1:4317",
 				"APPLICATIONINSIGHTS_CONNECTION_STRING": "InstrumentationKey=00000000-0000-0000-0000-000000000000",
+				"AZURE_BLOB_ACCOUNT_NAME":               "account",
+				"AZURE_BLOB_CONTAINER_NAME":             "container",
+				"AZURE_BLOB_SAS_KEY":                    "?sv=2022-11-02&sig=x",
 			}, "validate", "--config", cfg)
 			assert.Equal(t, 0, res.code, res.stderr)
 		})

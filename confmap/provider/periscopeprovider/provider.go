@@ -10,6 +10,7 @@
 //	${periscope:paths:KEY}       a list of file paths (a wholly quoted list is split too)
 //	${periscope:nodelogs_files}  this OS's node log list, joined under PERISCOPE_ROOT_PATH: filelog's include
 //	${periscope:secret:KEY}      a key of the Secret (environment first)
+//	${periscope:azure_blob_auth} container_sas when AZURE_STORAGE_SAS_KEY_TYPE is Container, else account_sas
 //
 // Unless the run ID is fixed by the environment, the provider polls the
 // ConfigMap file (every 10 s as Periscope did; PERISCOPE_RUN_ID_POLL_INTERVAL
@@ -96,6 +97,8 @@ func (p *provider) Retrieve(_ context.Context, uri string, watcher confmap.Watch
 		return retrieved(p.nodeName())
 	case "nodelogs_files":
 		return retrievedList(p.nodeLogFiles())
+	case "azure_blob_auth":
+		return retrieved(p.azureBlobAuth())
 	}
 	kind, key, hasKind := strings.Cut(name, ":")
 	if !hasKind {
@@ -195,6 +198,22 @@ func (p *provider) nodeName() (string, error) {
 		return "", fmt.Errorf("node name: %s is unset and the hostname is unknown: %w", EnvNodeName, err)
 	}
 	return h, nil
+}
+
+// azureBlobAuth maps Periscope's AZURE_STORAGE_SAS_KEY_TYPE (Container: a
+// container SAS, the container is not created) to the exporter's auth mode.
+func (p *provider) azureBlobAuth() (string, error) {
+	v, _, found, err := p.source.LookupSecret("AZURE_STORAGE_SAS_KEY_TYPE")
+	if err != nil {
+		return "", err
+	}
+	if !found {
+		v, _, _, err = p.source.Lookup("AZURE_STORAGE_SAS_KEY_TYPE")
+	}
+	if strings.EqualFold(strings.TrimSpace(v), "Container") {
+		return "container_sas", err
+	}
+	return "account_sas", err
 }
 
 func (*provider) Scheme() string { return schemeName }

@@ -225,3 +225,17 @@ func TestPeriscopeKeys(t *testing.T) {
 	_, err = get("periscope:csv:X")
 	assert.ErrorContains(t, err, "kinds are list, paths and secret")
 }
+
+func TestAzureBlobAuthFollowsPeriscopeSASKeyType(t *testing.T) {
+	for value, want := range map[string]string{"": "account_sas", "Container": "container_sas", " container\n": "container_sas", "Account": "account_sas"} {
+		env := map[string]string{}
+		if value != "" {
+			env["AZURE_STORAGE_SAS_KEY_TYPE"] = value
+		}
+		r, err := newTestProvider(env, "h").Retrieve(context.Background(), "periscope:azure_blob_auth", nil)
+		require.NoError(t, err)
+		got, err := r.AsRaw()
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "AZURE_STORAGE_SAS_KEY_TYPE=%q", value)
+	}
+}

@@ -1,0 +1,99 @@
+package e2e
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/periscope-otel/periscope/test/azurite"
+)
+
+// blobTree maps a container's blobs like readTree maps a folder (zip
+// entries as "<zip>!<entry>", status.json left out: it carries times).
+func blobTree(t *testing.T, blobs map[string]azurite.Blob) map[string]string {
+	t.Helper()
+	tree := map[string]string{}
+	for name, b := range blobs {
+		switch {
+		case strings.HasSuffix(name, "/status.json"):
+		case strings.HasSuffix(name, ".zip"):
+			zr, err := zip.NewReader(bytes.NewReader(b.Content), int64(len(b.Content)))
+			require.NoError(t, err)
+			for _, f := range zr.File {
+				rc, err := f.Open()
+				require.NoError(t, err)
+				data, err := io.ReadAll(rc)
+				rc.Close()
+				require.NoError(t, err)
+				tree[name+"!"+f.Name] = string(data)
+			}
+		default:
+			tree[name] = string(b.Content)
+		}
+	}
+	return tree
+}
+
+// Periscope's whole contract through the binary: the azureblob distribution
+// (what deployment/ runs) reads the Secret's settings, collects the node
+// once and uploads the run-ID tree and zip to a real Blob API (Azurite).
+// An expired SAS makes the run exit 2, naming the cause, never the token.
+func TestAzureBlobDistributionUploadsTheRun(t *testing.T) {
+	server, err := azurite.Start()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = server.Stop() })
+
+	run := func(t *testing.T, sas string) (result, string) {
+		work := t.TempDir()
+		res := runCollector(t, work, map[string]string{
+			"PERISCOPE_ROOT_PATH":         fixture(t, "noderoot-azure"),
+			"PERISCOPE_POD_RESOLV_CONF":   fixture(t, "pod-resolv.conf"),
+			"PERISCOPE_JOURNAL_ROOT_PATH": "/",
+			"PERISCOPE_OUTPUT_DIR":        filepath.Join(work, "spool"),
+			"PERISCOPE_STATE_DIR":         filepath.Join(work, "state"),
+			"PERISCOPE_HEALTH_ENDPOINT":   "127.0.0.1:0",
+			"PERISCOPE_BLOB_SERVICE_URL":  server.BlobURL,
+			"DIAGNOSTIC_RUN_ID":           runID,
+			"HOST_NODE_NAME":              "node-3",
+			"AZURE_BLOB_ACCOUNT_NAME":     "devstoreaccount1",
+			"AZURE_BLOB_CONTAINER_NAME":   "mycluster-dns-1a2b3c4d",
+			"AZURE_BLOB_SAS_KEY":          sas,
+		}, "--config", filepath.Join(repoRoot, "distributions/azureblob/config.yaml"), "--once")
+		return res, work
+	}
+
+	t.Run("delivered", func(t *testing.T) {
+		sas, err := azurite.AccountSAS(time.Now().Add(time.Hour))
+		require.NoError(t, err)
+		res, _ := run(t, "?"+strings.TrimPrefix(sas, "?"))
+		require.Equal(t, 0, res.code, res.stderr)
+		blobs, err := server.Blobs(context.Background(), "mycluster-dns-1a2b3c4d")
+		require.NoError(t, err)
+		assert.Equal(t, azureNodeTree(t, runID, "node-3", "pod-resolv.conf"), blobTree(t, blobs))
+		assert.Contains(t, blobs, runID+"/node-3/status.json")
+		assert.Contains(t, res.stderr, "periscope: output written to ")
+	})
+
+	t.Run("expired SAS", func(t *testing.T) {
+		sas, err := azurite.AccountSAS(time.Now().Add(-time.Hour))
+		require.NoError(t, err)
+		res, work := run(t, sas)
+		assert.Equal(t, 2, res.code, res.stderr)
+		assert.Contains(t, res.stderr, "expired")
+		sig := sas[strings.Index(sas, "sig=")+len("sig="):]
+		if i := strings.IndexByte(sig, '&'); i >= 0 {
+			sig = sig[:i]
+		}
+		assert.NotContains(t, res.stderr, sig, "the SAS signature never appears in the log")
+		status := readStatus(t, filepath.Join(work, "spool", runID, "node-3"))
+		assert.False(t, status.Delivered)
+	})
+}
