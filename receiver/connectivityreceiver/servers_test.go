@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -260,3 +261,25 @@ func setProxyEnv(t *testing.T, httpsProxy, noProxy string) {
 }
 
 func discardLog() *log.Logger { return log.New(io.Discard, "", 0) }
+
+// recordingTB notes the failures the loopback guard reports.
+type recordingTB struct {
+	testing.TB
+	errors []string
+}
+
+func (r *recordingTB) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
+// The guard itself: a target outside 127.0.0.0/8 is refused before its
+// socket connects (192.0.2.1 is TEST-NET-1; no packet is sent).
+func TestLoopbackGuardRefusesOtherAddresses(t *testing.T) {
+	rec := &recordingTB{TB: t}
+	p := testProber(rec, "")
+	r := p.probe(context.Background(), mkTarget(t, TargetConfig{Name: "outside", Endpoint: "192.0.2.1:443", Timeout: time.Second}))
+	assert.False(t, r.ok())
+	assert.Contains(t, r.err, "test guard: 192.0.2.1:443 is not on loopback")
+	require.Len(t, rec.errors, 1)
+	assert.Contains(t, rec.errors[0], "outside 127.0.0.0/8")
+}
