@@ -62,4 +62,3 @@ func FuzzParseKubeconfig(f *testing.F) {
 		}
 	})
 }
-

@@ -68,10 +68,10 @@ func TestDefaultTargetsMirrorPeriscope(t *testing.T) {
 			want: []targetSummary{internet, {"apiserver", "", KindHTTPS, "AKS API Server", true, false, timeout}, acrPeriscope, mcr},
 		},
 		{
-			name: "in a pod: the service host and the service account CA",
-			vars: map[string]string{"KUBERNETES_SERVICE_HOST": "myaks-dns-1234.hcp.westeurope.azmk8s.io", "KUBERNETES_SERVICE_PORT": "443"},
+			name:  "in a pod: the service host and the service account CA",
+			vars:  map[string]string{"KUBERNETES_SERVICE_HOST": "myaks-dns-1234.hcp.westeurope.azmk8s.io", "KUBERNETES_SERVICE_PORT": "443"},
 			files: map[string][]byte{serviceAccountCA: caPEM},
-			want: []targetSummary{internet, {"apiserver", "https://myaks-dns-1234.hcp.westeurope.azmk8s.io:443/healthz", KindHTTPS, "AKS API Server", false, true, timeout}, acrPeriscope, mcr},
+			want:  []targetSummary{internet, {"apiserver", "https://myaks-dns-1234.hcp.westeurope.azmk8s.io:443/healthz", KindHTTPS, "AKS API Server", false, true, timeout}, acrPeriscope, mcr},
 		},
 		{
 			name: "an IPv6 service host",
