@@ -318,6 +318,9 @@ func message(err error, class errorClass, tr *traceRecorder) string {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
+	if class == classCanceled {
+		return "the collector stopped before the probe finished (" + err.Error() + ")"
+	}
 	if class == classProxy {
 		tr.mu.Lock()
 		defer tr.mu.Unlock()
