@@ -54,18 +54,20 @@ func TestAzureBlobDistributionUploadsTheRun(t *testing.T) {
 	run := func(t *testing.T, sas string) (result, string) {
 		work := t.TempDir()
 		res := runCollector(t, work, map[string]string{
-			"PERISCOPE_ROOT_PATH":         fixture(t, "noderoot-azure"),
-			"PERISCOPE_POD_RESOLV_CONF":   fixture(t, "pod-resolv.conf"),
-			"PERISCOPE_JOURNAL_ROOT_PATH": "/",
-			"PERISCOPE_OUTPUT_DIR":        filepath.Join(work, "spool"),
-			"PERISCOPE_STATE_DIR":         filepath.Join(work, "state"),
-			"PERISCOPE_HEALTH_ENDPOINT":   "127.0.0.1:0",
-			"PERISCOPE_BLOB_SERVICE_URL":  server.BlobURL,
-			"DIAGNOSTIC_RUN_ID":           runID,
-			"HOST_NODE_NAME":              "node-3",
-			"AZURE_BLOB_ACCOUNT_NAME":     "devstoreaccount1",
-			"AZURE_BLOB_CONTAINER_NAME":   "mycluster-dns-1a2b3c4d",
-			"AZURE_BLOB_SAS_KEY":          sas,
+			// The connectivity probes target public hosts: never from tests.
+			"PERISCOPE_DISABLE_COLLECTORS": "networkoutbound",
+			"PERISCOPE_ROOT_PATH":          fixture(t, "noderoot-azure"),
+			"PERISCOPE_POD_RESOLV_CONF":    fixture(t, "pod-resolv.conf"),
+			"PERISCOPE_JOURNAL_ROOT_PATH":  "/",
+			"PERISCOPE_OUTPUT_DIR":         filepath.Join(work, "spool"),
+			"PERISCOPE_STATE_DIR":          filepath.Join(work, "state"),
+			"PERISCOPE_HEALTH_ENDPOINT":    "127.0.0.1:0",
+			"PERISCOPE_BLOB_SERVICE_URL":   server.BlobURL,
+			"DIAGNOSTIC_RUN_ID":            runID,
+			"HOST_NODE_NAME":               "node-3",
+			"AZURE_BLOB_ACCOUNT_NAME":      "devstoreaccount1",
+			"AZURE_BLOB_CONTAINER_NAME":    "mycluster-dns-1a2b3c4d",
+			"AZURE_BLOB_SAS_KEY":           sas,
 		}, "--config", filepath.Join(repoRoot, "distributions/azureblob/config.yaml"), "--once")
 		return res, work
 	}

@@ -108,12 +108,14 @@ func TestDaemonSetCollectsOncePerRunID(t *testing.T) {
 	env := map[string]string{
 		"PERISCOPE_CONFIG_DIR":           configDir,
 		"PERISCOPE_RUN_ID_POLL_INTERVAL": "100ms",
-		"PERISCOPE_ROOT_PATH":            fixture(t, "noderoot-azure"),
-		"PERISCOPE_OUTPUT_DIR":           out,
-		"PERISCOPE_STATE_DIR":            filepath.Join(work, "state"),
-		"PERISCOPE_HEALTH_ENDPOINT":      "127.0.0.1:0",
-		"HOST_NODE_NAME":                 "node-0",
-		"PERISCOPE_POD_RESOLV_CONF":      fixture(t, "pod-resolv.conf"),
+		// The connectivity probes target public hosts: never from tests.
+		"PERISCOPE_DISABLE_COLLECTORS": "networkoutbound",
+		"PERISCOPE_ROOT_PATH":          fixture(t, "noderoot-azure"),
+		"PERISCOPE_OUTPUT_DIR":         out,
+		"PERISCOPE_STATE_DIR":          filepath.Join(work, "state"),
+		"PERISCOPE_HEALTH_ENDPOINT":    "127.0.0.1:0",
+		"HOST_NODE_NAME":               "node-0",
+		"PERISCOPE_POD_RESOLV_CONF":    fixture(t, "pod-resolv.conf"),
 		// journald runs this machine's journalctl (the fixture root has none).
 		"PERISCOPE_JOURNAL_ROOT_PATH": "/",
 	}

@@ -33,12 +33,14 @@ func TestOTLPDistributionKeepsTheLayout(t *testing.T) {
 	})
 
 	res := runCollector(t, work, map[string]string{
-		"PERISCOPE_OTLP_ENDPOINT":   endpoint,
-		"PERISCOPE_OTLP_INSECURE":   "true",
-		"PERISCOPE_ROOT_PATH":       fixture(t, "noderoot-azure"),
-		"PERISCOPE_POD_RESOLV_CONF": fixture(t, "pod-resolv.conf"),
-		"DIAGNOSTIC_RUN_ID":         runID,
-		"HOST_NODE_NAME":            "node-7",
+		"PERISCOPE_OTLP_ENDPOINT": endpoint,
+		"PERISCOPE_OTLP_INSECURE": "true",
+		// The connectivity probes target public hosts: never from tests.
+		"PERISCOPE_DISABLE_COLLECTORS": "networkoutbound",
+		"PERISCOPE_ROOT_PATH":          fixture(t, "noderoot-azure"),
+		"PERISCOPE_POD_RESOLV_CONF":    fixture(t, "pod-resolv.conf"),
+		"DIAGNOSTIC_RUN_ID":            runID,
+		"HOST_NODE_NAME":               "node-7",
 	}, "--config", filepath.Join(repoRoot, "distributions/otlp/config.yaml"), "--once")
 	require.Equal(t, 0, res.code, res.stderr)
 	gateway.stop(t) // the gateway zips what it received when it stops
@@ -55,8 +57,10 @@ func TestOneShotExitsNonZeroWhenTheBackendRefuses(t *testing.T) {
 	res := runCollector(t, work, map[string]string{
 		"PERISCOPE_OTLP_ENDPOINT": closed,
 		"PERISCOPE_OTLP_INSECURE": "true",
-		"PERISCOPE_ROOT_PATH":     fixture(t, "noderoot-azure"),
-		"DIAGNOSTIC_RUN_ID":       runID,
+		// The connectivity probes target public hosts: never from tests.
+		"PERISCOPE_DISABLE_COLLECTORS": "networkoutbound",
+		"PERISCOPE_ROOT_PATH":          fixture(t, "noderoot-azure"),
+		"DIAGNOSTIC_RUN_ID":            runID,
 	}, "--config", filepath.Join(repoRoot, "distributions/otlp/config.yaml"), "--once", "--stall", "1s")
 	assert.Equal(t, 2, res.code, res.stderr)
 	assert.Contains(t, res.stderr, "periscope: not every record was delivered: exporter otlp_grpc gave up")

@@ -9,6 +9,10 @@
 //	OSM               enables osm and smi
 //	SMI               enables smi
 //
+// PERISCOPE_DISABLE_COLLECTORS (this project's, space-separated collector
+// names) turns off any collector besides: e.g. networkoutbound on an
+// air-gapped cluster where probing public endpoints only produces noise.
+//
 // A receiver's Periscope collector is known by its type (dns_config → dns)
 // or, for contrib receivers, by its name up to an underscore
 // (file_log/nodelogs → nodelogs, journald/systemlogs_kubelet → systemlogs).
@@ -162,5 +166,22 @@ func (c *converter) disabledCollectors() (map[string]bool, error) {
 	for _, name := range enable {
 		delete(disabled, name)
 	}
+	v, origin, _, err = c.source.Lookup(EnvDisable)
+	if err != nil {
+		return nil, err
+	}
+	names, err := settings.SplitList(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s from %s: %w", EnvDisable, origin, err)
+	}
+	for _, name := range names {
+		if !slices.Contains(knownCollectors, name) {
+			return nil, fmt.Errorf("%s from %s: unknown collector %q (known: %s)", EnvDisable, origin, name, strings.Join(knownCollectors, ", "))
+		}
+		disabled[name] = true
+	}
 	return disabled, nil
 }
+
+// EnvDisable lists collectors to turn off besides COLLECTOR_LIST's modes.
+const EnvDisable = "PERISCOPE_DISABLE_COLLECTORS"

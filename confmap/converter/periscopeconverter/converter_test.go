@@ -25,9 +25,12 @@ func testConfig() *confmap.Conf {
 	})
 }
 
-func convert(t *testing.T, collectorList string) (*confmap.Conf, error) {
+func convert(t *testing.T, collectorList string, extra ...string) (*confmap.Conf, error) {
 	t.Helper()
 	env := map[string]string{settings.CollectorList: collectorList}
+	if len(extra) > 0 {
+		env[EnvDisable] = extra[0]
+	}
 	c := &converter{logger: zap.NewNop(), source: settings.Source{Env: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}}
 	conf := testConfig()
 	return conf, c.Convert(context.Background(), conf)
@@ -58,4 +61,13 @@ func TestModesAreMatchedWithoutCaseAndStraySpaces(t *testing.T) {
 func TestUnknownWordIsNamed(t *testing.T) {
 	_, err := convert(t, "connectedCluster bogus")
 	assert.EqualError(t, err, `COLLECTOR_LIST from $COLLECTOR_LIST: unknown word "bogus" (known: connectedCluster, OSM, SMI)`)
+}
+
+func TestDisableCollectors(t *testing.T) {
+	conf, err := convert(t, "", "iptables 'kubeletcmd'")
+	require.NoError(t, err)
+	assert.Equal(t, []any{"dns_config", "file_log/nodelogs", "journald/systemlogs_kubelet", "otlp"}, conf.Get("service::pipelines::logs::receivers"))
+
+	_, err = convert(t, "", "iptables bogus")
+	assert.ErrorContains(t, err, `PERISCOPE_DISABLE_COLLECTORS from $PERISCOPE_DISABLE_COLLECTORS: unknown collector "bogus" (known: containerlogs, dns`)
 }
