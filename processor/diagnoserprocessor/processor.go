@@ -28,6 +28,7 @@ type diagnoser struct {
 	participant *runcontrol.Participant
 	now         func() time.Time
 	stop        chan struct{}
+	stopOnce    sync.Once
 	watcher     sync.WaitGroup
 
 	mu     sync.Mutex
@@ -96,7 +97,7 @@ func (d *diagnoser) Start(context.Context, component.Host) error {
 // Shutdown delivers the end-of-run output of runs that never ended (a
 // one-shot deadline, a stalled node log), then releases the tracker.
 func (d *diagnoser) Shutdown(ctx context.Context) error {
-	close(d.stop)
+	d.stopOnce.Do(func() { close(d.stop) })
 	d.watcher.Wait()
 	defer d.participant.Done()
 	return d.endRuns(ctx)
