@@ -108,8 +108,10 @@ func TestUnusableInputs(t *testing.T) {
 			summary:  "iptables/iptables-save cannot be judged: not an iptables-save dump: not a text file (contains NUL bytes)",
 		},
 		{
-			name:     "kubelet config without its parsed settings",
-			add:      func(b *batch) { b.doc(itemKubeletConfig, "{not json").Attributes().PutStr(layout.AttrError, "yaml: line 1: did not find expected node content") },
+			name: "kubelet config without its parsed settings",
+			add: func(b *batch) {
+				b.doc(itemKubeletConfig, "{not json").Attributes().PutStr(layout.AttrError, "yaml: line 1: did not find expected node content")
+			},
 			severity: "WARN",
 			summary:  "kubeletcmd/kubeletconfig cannot be judged: the kubelet config was not parsed: yaml: line 1: did not find expected node content",
 		},
