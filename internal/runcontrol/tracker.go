@@ -18,19 +18,33 @@ import (
 // Tracker counts the collections of a run and the deliveries that failed.
 // The collector creates every component before it starts any, so all
 // collections are expected before the first one can finish.
+//
+// A round ends in two stages. CollectionsDone closes when every receiver
+// collection and every stream is done; then post-collection participants
+// (the diagnoser, which judges the whole run) add their output and report
+// done, and only then Finished closes: what the exporter (which zips the
+// node run) and the one-shot command wait on.
 type Tracker struct {
-	mu       sync.Mutex
-	pending  map[*Collection]struct{}
-	streams  map[string]*stream // by file path, as filelog names it
-	expected int
-	finished chan struct{}
-	failures []error
-	outputs  []string
+	mu              sync.Mutex
+	pending         map[*Collection]struct{}
+	streams         map[string]*stream // by file path, as filelog names it
+	post            map[*Participant]struct{}
+	expected        int
+	collectionsDone chan struct{}
+	finished        chan struct{}
+	failures        []error
+	outputs         []string
 }
 
 // NewTracker returns an empty tracker.
 func NewTracker() *Tracker {
-	return &Tracker{pending: map[*Collection]struct{}{}, streams: map[string]*stream{}, finished: make(chan struct{})}
+	return &Tracker{
+		pending:         map[*Collection]struct{}{},
+		streams:         map[string]*stream{},
+		post:            map[*Participant]struct{}{},
+		collectionsDone: make(chan struct{}),
+		finished:        make(chan struct{}),
+	}
 }
 
 // Default is the process's tracker: the one the command waits on.
@@ -48,17 +62,36 @@ func (t *Tracker) Expect(id component.ID) *Collection {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	c := &Collection{ID: id, tracker: t}
-	select {
-	case <-t.finished:
-		// A new round after a finished one (the collector rebuilt its
-		// pipelines): waiters of the new round get a new channel.
-		t.finished = make(chan struct{})
-	default:
+	t.newRoundIfClosed()
+	if closedChan(t.collectionsDone) {
+		// Only participants were still working: the collector rebuilt its
+		// pipelines mid-stage. The new collections reopen the first stage.
+		t.collectionsDone = make(chan struct{})
 	}
 	t.pending[c] = struct{}{}
 	t.expected++
 	clear(t.streams)
 	return c
+}
+
+// newRoundIfClosed starts a new round after a finished one (the collector
+// rebuilt its pipelines): waiters of the new round get new channels. The
+// caller holds t.mu.
+func (t *Tracker) newRoundIfClosed() {
+	if !closedChan(t.finished) {
+		return
+	}
+	t.collectionsDone = make(chan struct{})
+	t.finished = make(chan struct{})
+}
+
+func closedChan(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 // Done marks the collection delivered to the pipeline. Calling it again is a no-op.
@@ -72,8 +105,9 @@ func (c *Collection) Done() {
 	})
 }
 
-// closeIfFinished closes the round when no collection or stream is pending.
-// The caller holds t.mu.
+// closeIfFinished closes the first stage when no collection or stream is
+// pending, and the round when no post-collection participant is pending
+// either. The caller holds t.mu.
 func (t *Tracker) closeIfFinished() {
 	if len(t.pending) > 0 {
 		return
@@ -83,21 +117,71 @@ func (t *Tracker) closeIfFinished() {
 			return
 		}
 	}
-	select {
-	case <-t.finished:
-	default:
+	if !closedChan(t.collectionsDone) {
+		close(t.collectionsDone)
+	}
+	if len(t.post) > 0 {
+		return
+	}
+	if !closedChan(t.finished) {
 		close(t.finished)
 	}
 }
 
-// Finished is closed when every expected collection is done and every
-// expected stream was read to its size at the run's start. It stays open
-// while nothing was expected, so a run without Periscope receivers ends only
-// by its deadline or a signal.
+// CollectionsDone is closed when every expected collection is done and
+// every expected stream was read to its size at the run's start: the run's
+// data has passed through the pipeline. Post-collection participants wait
+// on it. It stays open while nothing was expected.
+func (t *Tracker) CollectionsDone() <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.collectionsDone
+}
+
+// Finished is closed when the collections are done (CollectionsDone) and
+// every post-collection participant reported done. It stays open while
+// nothing was expected, so a run without Periscope receivers ends only by
+// its deadline or a signal.
 func (t *Tracker) Finished() <-chan struct{} {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.finished
+}
+
+// Participant is a component that adds output after the run's collections
+// are done (a processor judging the whole run) and before the round is
+// finished (the exporter zips the node run).
+type Participant struct {
+	ID      component.ID
+	tracker *Tracker
+	once    sync.Once
+}
+
+// ExpectAfterCollections registers a post-collection participant: Finished
+// stays open until it is Done. Call it when the component is created, like
+// Expect, so the round cannot finish before it is known. The participant
+// waits on CollectionsDone, delivers its output, then calls Done (also at
+// Shutdown, so a component that never ran does not hold a run open).
+func (t *Tracker) ExpectAfterCollections(id component.ID) *Participant {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.newRoundIfClosed()
+	p := &Participant{ID: id, tracker: t}
+	t.post[p] = struct{}{}
+	return p
+}
+
+// Done marks the participant's output delivered. Calling it again is a no-op.
+func (p *Participant) Done() {
+	p.once.Do(func() {
+		t := p.tracker
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		delete(t.post, p)
+		if closedChan(t.collectionsDone) {
+			t.closeIfFinished()
+		}
+	})
 }
 
 // Pending names the collections and streams not done yet, sorted.
@@ -112,6 +196,9 @@ func (t *Tracker) Pending() []string {
 		if !s.complete() {
 			names = append(names, fmt.Sprintf("%s (read %d of %d bytes)", path, s.read, s.size))
 		}
+	}
+	for p := range t.post {
+		names = append(names, p.ID.String()+" (after the collections)")
 	}
 	sort.Strings(names)
 	return names

@@ -45,3 +45,75 @@ func TestTrackerFailuresAndOutputs(t *testing.T) {
 	assert.EqualError(t, tr.DeliveryFailures(), "disk full")
 	assert.Equal(t, []string{"out/run/node"}, tr.Outputs())
 }
+
+func TestTrackerWaitsForPostCollectionParticipants(t *testing.T) {
+	tr := NewTracker()
+	// Components are created before any starts: the processor registers
+	// first (the collector builds pipelines from the exporter back).
+	p := tr.ExpectAfterCollections(component.MustNewID("diagnoser"))
+	c := tr.Expect(component.MustNewID("dns_config"))
+	assert.False(t, isClosed(tr.CollectionsDone()))
+	assert.Equal(t, []string{"diagnoser (after the collections)", "dns_config"}, tr.Pending())
+
+	c.Done()
+	assert.True(t, isClosed(tr.CollectionsDone()), "every collection is done")
+	assert.False(t, isClosed(tr.Finished()), "the diagnoser has not delivered its output yet")
+	assert.Equal(t, []string{"diagnoser (after the collections)"}, tr.Pending())
+
+	p.Done()
+	p.Done() // twice is harmless
+	assert.True(t, isClosed(tr.Finished()))
+	assert.Empty(t, tr.Pending())
+}
+
+func TestTrackerParticipantDoneBeforeCollections(t *testing.T) {
+	tr := NewTracker()
+	p := tr.ExpectAfterCollections(component.MustNewID("diagnoser"))
+	c := tr.Expect(component.MustNewID("iptables"))
+	// A participant shut down early (another component failed to start)
+	// must not hold the run open, nor end it before the collections.
+	p.Done()
+	assert.False(t, isClosed(tr.Finished()))
+	c.Done()
+	assert.True(t, isClosed(tr.CollectionsDone()))
+	assert.True(t, isClosed(tr.Finished()))
+}
+
+func TestTrackerParticipantsOnlyNeverFinish(t *testing.T) {
+	tr := NewTracker()
+	p := tr.ExpectAfterCollections(component.MustNewID("diagnoser"))
+	p.Done()
+	assert.False(t, isClosed(tr.CollectionsDone()), "nothing was collected: the run ends by deadline or signal")
+	assert.False(t, isClosed(tr.Finished()))
+}
+
+func TestTrackerParticipantStartsANewRound(t *testing.T) {
+	tr := NewTracker()
+	tr.Expect(component.MustNewID("a")).Done()
+	assert.True(t, isClosed(tr.Finished()))
+
+	// The rebuilt pipeline creates the processor before the receivers.
+	p := tr.ExpectAfterCollections(component.MustNewID("diagnoser"))
+	assert.False(t, isClosed(tr.CollectionsDone()), "a new round")
+	assert.False(t, isClosed(tr.Finished()))
+	c := tr.Expect(component.MustNewID("a"))
+	c.Done()
+	assert.True(t, isClosed(tr.CollectionsDone()))
+	assert.False(t, isClosed(tr.Finished()))
+	p.Done()
+	assert.True(t, isClosed(tr.Finished()))
+}
+
+func TestTrackerStreamsHoldTheFirstStage(t *testing.T) {
+	tr := NewTracker()
+	p := tr.ExpectAfterCollections(component.MustNewID("diagnoser"))
+	c := tr.Expect(component.MustNewID("node_logs"))
+	tr.ExpectStream("/var/log/a.log", 10)
+	c.Done()
+	assert.False(t, isClosed(tr.CollectionsDone()), "the node log is not read yet")
+	tr.StreamProgress("/var/log/a.log", 10)
+	assert.True(t, isClosed(tr.CollectionsDone()))
+	assert.False(t, isClosed(tr.Finished()))
+	p.Done()
+	assert.True(t, isClosed(tr.Finished()))
+}
