@@ -139,7 +139,9 @@ func TestDaemonSetCollectsOncePerRunID(t *testing.T) {
 	logs := d.out.String()
 	for _, id := range []string{"2026-11-28T10-00-00Z", "2026-11-28T11-00-00Z", "2026-11-28T12-00-00Z"} {
 		assert.Equal(t, 1, countLines(logs, "Periscope run written", `"run_id": "`+id+`"`), "run %s written exactly once:\n%s", id, logs)
-		assert.Equal(t, azureNodeTree(t, id, "node-0", "pod-resolv.conf"), subtree(readTree(t, out), id+"/"), "each run holds every node log whole, not only lines written since the previous run")
+		runTree := subtree(readTree(t, out), id+"/")
+		splitDiagnoses(t, runTree, id, "node-0")
+		assert.Equal(t, azureNodeTree(t, id, "node-0", "pod-resolv.conf"), runTree, "each run holds every node log whole, not only lines written since the previous run")
 	}
 	entries, err := os.ReadDir(out)
 	require.NoError(t, err)

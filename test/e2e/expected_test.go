@@ -43,3 +43,35 @@ func azureNodeTree(t *testing.T, runID, node, podResolv string) map[string]strin
 	}
 	return tree
 }
+
+// diagnoserItems are the diagnoser's end-of-run items in every node folder.
+var diagnoserItems = []string{"diagnostics.log", "diagnostics.json", "networkconfig"}
+
+// splitDiagnoses takes the diagnoser's items (and their zip entries) out of
+// a tree, checking each is present in both places, and returns them keyed
+// by item name: their text quotes paths and counts that the exact-tree
+// comparisons cannot predict, so tests check them separately.
+func splitDiagnoses(t *testing.T, tree map[string]string, runID, node string) map[string]string {
+	t.Helper()
+	found := map[string]string{}
+	for _, item := range diagnoserItems {
+		file := runID + "/" + node + "/" + item
+		entry := runID + "/" + node + "/" + node + ".zip!diagnoser/" + item
+		content, ok := tree[file]
+		require.True(t, ok, "%s missing", file)
+		require.Equal(t, content, tree[entry], "%s in the zip", item)
+		delete(tree, file)
+		delete(tree, entry)
+		found[item] = content
+	}
+	return found
+}
+
+// networkConfig is Periscope's networkconfig item, as az aks kanalyze reads it.
+type networkConfig struct {
+	HostName          string
+	NetworkPlugin     string
+	VirtualMachineDNS []string
+	KubernetesDNS     []string
+	MaxPodsPerNode    int
+}

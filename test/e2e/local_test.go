@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,7 +25,14 @@ func TestLocalDefaultWritesPeriscopeLayout(t *testing.T) {
 	require.Equal(t, 0, res.code, res.stderr)
 
 	node := "aks-nodepool1-12345678-vmss000000"
-	assert.Equal(t, azureNodeTree(t, runID, node, ""), readTree(t, filepath.Join(work, "periscope-output")))
+	tree := readTree(t, filepath.Join(work, "periscope-output"))
+	diagnoses := splitDiagnoses(t, tree, runID, node)
+	assert.Equal(t, azureNodeTree(t, runID, node, ""), tree)
+
+	var nc networkConfig
+	require.NoError(t, json.Unmarshal([]byte(diagnoses["networkconfig"]), &nc))
+	assert.Equal(t, networkConfig{HostName: node, NetworkPlugin: "azurecni", VirtualMachineDNS: []string{"168.63.129.16"}, KubernetesDNS: []string{}, MaxPodsPerNode: 30}, nc)
+	assert.Contains(t, diagnoses["diagnostics.log"], "KUBELET_DEPRECATED_FLAG")
 	assert.Contains(t, res.stderr, "periscope: output written to periscope-output/"+runID+"/"+node)
 
 	st := readStatus(t, filepath.Join(work, "periscope-output", runID, node))
@@ -36,7 +44,8 @@ func TestLocalDefaultWritesPeriscopeLayout(t *testing.T) {
 		items = append(items, it.Collector+"/"+it.Name)
 	}
 	assert.Equal(t, []string{
-		"dns/kubelet-resolv-conf", "kubeletcmd/kubeletcmd", "kubeletcmd/kubeletconfig", "periscope/periscope-errors.log",
+		"diagnoser/diagnostics.json", "diagnoser/diagnostics.log",
+		"dns/kubelet-resolv-conf", "kubeletcmd/kubeletcmd", "kubeletcmd/kubeletconfig", "diagnoser/networkconfig", "periscope/periscope-errors.log",
 		"nodelogs/var_log_azure_cluster-provision.log", "nodelogs/var_log_cloud-init.log", "dns/virtualmachine",
 	}, items)
 	require.Len(t, st.Errors, 3, "the three iptables items, not installed in the fixture root")
@@ -108,7 +117,8 @@ func TestMissingResolvConfIsRecordedNotFatal(t *testing.T) {
 	assert.Contains(t, errLog, "nodelogs/var_log_azure_cluster-provision.log: node log /var/log/azure/cluster-provision.log:")
 	assert.Contains(t, errLog, "kubeletcmd/kubeletcmd: not available: list processes: open "+fixture(t, "noderoot-empty")+"/proc: no such file or directory")
 	assert.Equal(t, errLog, tree[runID+"/n1/n1.zip!periscope/periscope-errors.log"])
-	assert.Len(t, tree, 2, "only the errors item and its zip entry: %v", tree)
+	splitDiagnoses(t, tree, runID, "n1")
+	assert.Len(t, tree, 2, "only the errors item and its zip entry, besides the diagnoses: %v", tree)
 	st := readStatus(t, filepath.Join(work, "periscope-output", runID, "n1"))
 	assert.Len(t, st.Errors, strings.Count(errLog, "\n"), "one status error per line of periscope-errors.log")
 	for _, e := range st.Errors {
