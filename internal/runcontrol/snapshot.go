@@ -29,3 +29,12 @@ type Snapshot struct {
 func NewSnapshot() Snapshot {
 	return Snapshot{Logs: plog.NewLogs(), Metrics: pmetric.NewMetrics()}
 }
+
+// NewLogsSnapshot returns an empty snapshot and the scope, named scope,
+// that a receiver's records go in.
+func NewLogsSnapshot(scope string) (Snapshot, plog.ScopeLogs) {
+	snap := NewSnapshot()
+	sl := snap.Logs.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
+	sl.Scope().SetName(scope)
+	return snap, sl
+}

@@ -54,9 +54,7 @@ func (c *collector) Collect(ctx context.Context) runcontrol.Snapshot {
 }
 
 func (c *collector) snapshot(results []result, now time.Time) runcontrol.Snapshot {
-	snap := runcontrol.NewSnapshot()
-	sl := snap.Logs.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
-	sl.Scope().SetName(metadata.ScopeName)
+	snap, sl := runcontrol.NewLogsSnapshot(metadata.ScopeName)
 	ts := pcommon.NewTimestampFromTime(now)
 	failed := 0
 	for i := range results {

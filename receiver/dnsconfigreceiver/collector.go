@@ -54,9 +54,7 @@ func (c *collector) Check() error { return c.root.Check() }
 
 // Collect reads every configured resolv.conf.
 func (c *collector) Collect(context.Context) runcontrol.Snapshot {
-	snap := runcontrol.NewSnapshot()
-	sl := snap.Logs.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
-	sl.Scope().SetName(metadata.ScopeName)
+	snap, sl := runcontrol.NewLogsSnapshot(metadata.ScopeName)
 
 	data, err := c.root.ReadFile(c.cfg.NodeResolvConf, maxResolvConfBytes)
 	c.appendItem(sl, keyVirtualMachine, c.cfg.NodeResolvConf, data, err)

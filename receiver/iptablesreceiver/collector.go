@@ -80,9 +80,7 @@ func (c *collector) Check() error { return c.root.Check() }
 
 // Collect reads every item; each yields one record, a document or an error.
 func (c *collector) Collect(ctx context.Context) runcontrol.Snapshot {
-	snap := runcontrol.NewSnapshot()
-	sl := snap.Logs.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
-	sl.Scope().SetName(metadata.ScopeName)
+	snap, sl := runcontrol.NewLogsSnapshot(metadata.ScopeName)
 	for _, it := range items {
 		c.collectItem(ctx, sl, it)
 	}

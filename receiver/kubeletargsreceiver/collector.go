@@ -74,9 +74,7 @@ func (c *collector) Check() error { return c.root.Check() }
 
 // Collect reads the command line and, when it names one, the config file.
 func (c *collector) Collect(ctx context.Context) runcontrol.Snapshot {
-	snap := runcontrol.NewSnapshot()
-	sl := snap.Logs.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
-	sl.Scope().SetName(metadata.ScopeName)
+	snap, sl := runcontrol.NewLogsSnapshot(metadata.ScopeName)
 
 	cl, err := c.commandLine(ctx)
 	if err != nil {

@@ -33,9 +33,7 @@ func (in *inventory) Check() error { return in.root.Check() }
 // Collect emits an error item for every file that cannot be read and
 // registers every other one with its current size.
 func (in *inventory) Collect(context.Context) runcontrol.Snapshot {
-	snap := runcontrol.NewSnapshot()
-	sl := snap.Logs.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
-	sl.Scope().SetName(metadata.ScopeName)
+	snap, sl := runcontrol.NewLogsSnapshot(metadata.ScopeName)
 	for _, nodePath := range in.cfg.Files {
 		size, err := in.size(nodePath)
 		if err != nil {
