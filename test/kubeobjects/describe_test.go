@@ -1,0 +1,107 @@
+package kubeobjects_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/periscope-otel/periscope/internal/layout"
+)
+
+// ages are kubectl's human durations ("5s", "2m30s", "87d"), which change
+// between two calls; they and the column padding around them are masked.
+var (
+	ages   = regexp.MustCompile(`\b\d+(s|m|h|d|y)(\d+(s|m|h|d))?\b`)
+	spaces = regexp.MustCompile(` {2,}`)
+)
+
+func normalizeAges(s string) string {
+	s = ages.ReplaceAllString(s, "<age>")
+	return spaces.ReplaceAllString(s, "  ")
+}
+
+// Each object's item is what the built kubectl v1.37 prints for
+// `kubectl describe TYPE NAME -n NS` on the same server.
+func TestDescribeEqualsKubectl(t *testing.T) {
+	c := cluster(t)
+	got := collect(t, c.AdminKubeconfig, "shop/deploy", "shop/svc", "shop/secret", "shop/pdb", "shop/pod/web-1", "shop/po/web-2")
+
+	tests := []struct{ key, kubectlType, name string }{
+		{"shop_deploy_web", "deployment", "web"},
+		{"shop_svc_web", "service", "web"},
+		{"shop_secret_db", "secret", "db"},
+		{"shop_pdb_web-pdb", "poddisruptionbudget", "web-pdb"},
+		{"shop_pod_web-1", "pod", "web-1"},
+		{"shop_po_web-2", "pods", "web-2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			rec, ok := got[tt.key]
+			require.True(t, ok, "no item %s among %v", tt.key, keys(got))
+			require.Equal(t, layout.KindDocument, rec.kind, rec.body)
+			want, err := c.Kubectl(context.Background(), "describe", tt.kubectlType, tt.name, "-n", nsShop)
+			require.NoError(t, err)
+			assert.Equal(t, normalizeAges(string(want)), normalizeAges(rec.body))
+			assert.Equal(t, nsShop, rec.attrs[attrNamespace])
+			assert.Equal(t, tt.name, rec.attrs[attrName])
+		})
+	}
+	// The items are not trivially equal: events are in them.
+	assert.Contains(t, got["shop_pod_web-1"].body, "Back-off pulling image")
+	assert.Contains(t, got["shop_deploy_web"].body, "ScalingReplicaSet")
+	assert.Len(t, got, len(tests), "one record per object, nothing else: %v", keys(got))
+}
+
+// A type entry describes every object of the type, one item each, keyed
+// with the type as written.
+func TestEntryWithoutNameDescribesEveryObject(t *testing.T) {
+	c := cluster(t)
+	got := collect(t, c.AdminKubeconfig, "shop/pod")
+	assert.ElementsMatch(t, []string{"shop_pod_creds", "shop_pod_web-1", "shop_pod_web-2"}, keys(got))
+	for key, rec := range got {
+		assert.Equal(t, layout.KindDocument, rec.kind, key)
+		assert.Equal(t, "shop/pod", rec.entry)
+		assert.Equal(t, "Pod", rec.attrs[attrKind])
+	}
+}
+
+// Secret data stays in the cluster (sizes only), and credentials in
+// environment values are redacted, while kubectl shows them.
+func TestCredentialsAreRedacted(t *testing.T) {
+	c := cluster(t)
+	got := collect(t, c.AdminKubeconfig, "shop/pod/creds", "shop/secret/db")
+	pod := got["shop_pod_creds"].body
+	secret := got["shop_secret_db"].body
+	require.NotEmpty(t, pod)
+	require.NotEmpty(t, secret)
+
+	kubectlPod, err := c.Kubectl(context.Background(), "describe", "pod", "creds", "-n", nsShop)
+	require.NoError(t, err)
+	for _, p := range plantedCredentials {
+		for _, credential := range p.secret {
+			assert.Contains(t, string(kubectlPod), credential, "kubectl shows %s, so the check below means something", p.env)
+			assert.NotContains(t, pod, credential, "%s leaked", p.env)
+		}
+	}
+	assert.NotContains(t, secret, "s3cr3t-secret-data")
+	assert.Contains(t, secret, "password:  18 bytes")
+
+	// Everything else is as kubectl prints it: only the credential lines differ.
+	wantLines := strings.Split(normalizeAges(string(kubectlPod)), "\n")
+	gotLines := strings.Split(normalizeAges(pod), "\n")
+	require.Len(t, gotLines, len(wantLines))
+	var changed []string
+	for i := range wantLines {
+		if wantLines[i] != gotLines[i] {
+			assert.Contains(t, gotLines[i], redacted)
+			changed = append(changed, strings.Fields(wantLines[i])[0])
+		}
+	}
+	assert.Equal(t, []string{"API_TOKEN:", "DB_PASSWORD:", "second-line-pw", "STORAGE_SAS_URL:", "INNOCENT_NAME:", "BLOB_CONNECTION:", "AZURE_CLIENT_SECRET:"}, changed)
+	assert.Contains(t, pod, "GREETING:             hello")
+	assert.Contains(t, pod, "<set to the key 'password' in secret 'db'>")
+}
