@@ -118,7 +118,7 @@ func (c *collector) plan(ctx context.Context) []*job {
 	}
 	failAll := func(err error) []*job {
 		for _, e := range entries {
-			jobs = append(jobs, &job{entry: e, err: err})
+			jobs = append(jobs, &job{entry: e, err: fmt.Errorf("%s: %w", e, err)})
 		}
 		return jobs
 	}
@@ -163,7 +163,7 @@ func newClients(s apiServer) (clients, error) {
 }
 
 func (c *collector) planEntry(ctx context.Context, server apiServer, cl clients, r *typeResolver, e entry) []*job {
-	fail := func(err error) []*job { return []*job{{entry: e, err: err}} }
+	fail := func(err error) []*job { return []*job{{entry: e, err: fmt.Errorf("%s: %w", e, err)}} }
 	mapping, err := r.resolve(e.Type)
 	if err != nil {
 		return fail(err)
@@ -249,7 +249,7 @@ func (c *collector) describeAll(ctx context.Context, jobs []*job) {
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
-			j.err = fmt.Errorf("not described: %w", ctx.Err())
+			j.err = fmt.Errorf("%s: %s not described: %w", j.entry, j.name, ctx.Err())
 			continue
 		}
 		wg.Add(1)
@@ -257,7 +257,7 @@ func (c *collector) describeAll(ctx context.Context, jobs []*job) {
 			defer func() { <-sem; wg.Done() }()
 			text, err := j.describer.Describe(j.namespace, j.name, settings)
 			if err != nil {
-				j.err = explainAPIError(err, "describe", j.entry.Type+" "+j.name, j.namespace)
+				j.err = fmt.Errorf("%s: %w", j.entry, explainAPIError(err, "describe", j.entry.Type+" "+j.name, j.namespace))
 				return
 			}
 			j.text = redact(text)

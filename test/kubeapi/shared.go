@@ -17,7 +17,20 @@ var shared struct {
 
 // Main runs the package's tests and then stops the cluster Shared started,
 // if any. Use it from TestMain: os.Exit(kubeapi.Main(m)).
-func Main(m *testing.M) int {
+func Main(m *testing.M) int { return Wrap(m).Run() }
+
+// TestingM is what testing.M and goleak.VerifyTestMain have in common.
+type TestingM interface{ Run() int }
+
+// Wrap returns m whose Run also stops the cluster Shared started, for
+// goleak.VerifyTestMain(kubeapi.Wrap(m)): the servers end before goleak
+// looks for goroutines left behind.
+func Wrap(m TestingM) TestingM { return wrapped{m} }
+
+type wrapped struct{ m TestingM }
+
+func (w wrapped) Run() int {
+	m := w.m
 	shared.mu.Lock()
 	shared.inMain = true
 	shared.mu.Unlock()

@@ -6,6 +6,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -100,6 +101,31 @@ func createFixture(ctx context.Context, c *kubeapi.Cluster) error {
 	if err != nil {
 		return fmt.Errorf("get deployment: %w", err)
 	}
+	// What the controllers would have made, so the describers' extra reads
+	// (replica sets of a deployment, endpoints of a service) find
+	// something, and a role lacking them shows in the RBAC test.
+	rsLabels := map[string]string{"app": "web", "tier": "frontend", "pod-template-hash": "5d4f8c"}
+	if _, err := cs.AppsV1().ReplicaSets(nsShop).Create(ctx, &appsv1.ReplicaSet{
+		ObjectMeta: metav1.ObjectMeta{Name: "web-5d4f8c", Labels: rsLabels, OwnerReferences: []metav1.OwnerReference{{
+			APIVersion: "apps/v1", Kind: "Deployment", Name: "web", UID: dep.UID, Controller: ptr.To(true), BlockOwnerDeletion: ptr.To(true),
+		}}},
+		Spec: appsv1.ReplicaSetSpec{
+			Replicas: ptr.To[int32](2),
+			Selector: &metav1.LabelSelector{MatchLabels: rsLabels},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: rsLabels}, Spec: podSpec},
+		},
+	}, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("create replica set: %w", err)
+	}
+	if _, err := cs.DiscoveryV1().EndpointSlices(nsShop).Create(ctx, &discoveryv1.EndpointSlice{
+		ObjectMeta:  metav1.ObjectMeta{Name: "web-x1", Labels: map[string]string{discoveryv1.LabelServiceName: "web"}},
+		AddressType: discoveryv1.AddressTypeIPv4,
+		Endpoints:   []discoveryv1.Endpoint{{Addresses: []string{"10.244.0.7"}, Conditions: discoveryv1.EndpointConditions{Ready: ptr.To(true)}}},
+		Ports:       []discoveryv1.EndpointPort{{Name: ptr.To("http"), Port: ptr.To[int32](8080), Protocol: ptr.To(corev1.ProtocolTCP)}},
+	}, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("create endpoint slice: %w", err)
+	}
+
 	events := []corev1.Event{
 		event("web-1.scheduled", corev1.ObjectReference{Kind: "Pod", Namespace: nsShop, Name: "web-1", UID: web1.UID, APIVersion: "v1"}, corev1.EventTypeNormal, "Scheduled", "Successfully assigned shop/web-1 to node-a", 1),
 		event("web-1.backoff", corev1.ObjectReference{Kind: "Pod", Namespace: nsShop, Name: "web-1", UID: web1.UID, APIVersion: "v1", FieldPath: "spec.containers{web}"}, corev1.EventTypeWarning, "BackOff", "Back-off pulling image", 7),

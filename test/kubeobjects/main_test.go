@@ -43,7 +43,8 @@ type record struct {
 }
 
 // collect runs the receiver once (it collects at start) with objects
-// against the kubeconfig and returns the records by item key.
+// against the kubeconfig and returns the records by item key. The
+// collection must produce a record: an empty one is not delivered.
 func collect(tb testing.TB, kubeconfig string, objects ...string) map[string]record {
 	tb.Helper()
 	return recordsByKey(tb, collectLogs(tb, kubeconfig, objects...))
@@ -60,7 +61,7 @@ func collectLogs(tb testing.TB, kubeconfig string, objects ...string) plog.Logs 
 	r, err := f.CreateLogs(context.Background(), receivertest.NewNopSettings(f.Type()), cfg, sink)
 	require.NoError(tb, err)
 	require.NoError(tb, r.Start(context.Background(), componenttest.NewNopHost()))
-	require.Eventually(tb, func() bool { return len(sink.AllLogs()) == 1 }, 5*time.Minute, 5*time.Millisecond)
+	require.Eventually(tb, func() bool { return len(sink.AllLogs()) == 1 }, time.Minute, 5*time.Millisecond)
 	require.NoError(tb, r.Shutdown(context.Background()))
 	return sink.AllLogs()[0]
 }
