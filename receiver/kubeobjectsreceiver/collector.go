@@ -56,6 +56,7 @@ func (c *collector) Check() error { return nil }
 // job is one object to describe, or an entry that failed before that.
 type job struct {
 	entry     entry
+	key       string // item key when set; else from entry and name
 	name      string // "" when err is about the whole entry
 	namespace string // "" for cluster-scoped kinds
 	kind      string
@@ -78,9 +79,13 @@ func (c *collector) Collect(ctx context.Context) runcontrol.Snapshot {
 	for _, j := range jobs {
 		if j.err != nil {
 			c.logger.Warn("Kubernetes object not collected", zap.String("entry", j.entry.String()), zap.Error(j.err))
-			key := j.entry.errorKey()
-			if j.name != "" {
+			key := j.key
+			switch {
+			case key != "":
+			case j.name != "":
 				key = j.entry.itemKey(j.name)
+			default:
+				key = j.entry.errorKey()
 			}
 			lr := layout.AppendError(sl, collectorName, safeKey(key), j.err, now)
 			lr.Attributes().PutStr(attrEntry, j.entry.String())
@@ -108,7 +113,7 @@ func (c *collector) plan(ctx context.Context) []*job {
 		if err != nil {
 			// Validate refuses these in a config; a caller that skipped it
 			// still gets a record instead of a crash.
-			jobs = append(jobs, &job{entry: entry{Namespace: o}, err: err})
+			jobs = append(jobs, &job{entry: entry{Namespace: o}, key: o, err: err})
 			continue
 		}
 		entries = append(entries, e)
@@ -283,4 +288,3 @@ func safeKey(k string) string {
 	}
 	return k
 }
-
