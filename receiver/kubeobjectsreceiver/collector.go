@@ -13,7 +13,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/kubernetes"
-	k8smetadata "k8s.io/client-go/metadata"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/transport"
 	"k8s.io/kubectl/pkg/describe"
 
 	"github.com/periscope-otel/periscope/internal/layout"
@@ -66,7 +68,8 @@ type job struct {
 }
 
 // Collect describes every object of every entry: one list per entry, then
-// the describes, Parallelism at a time (each is a get and an event search).
+// the describes, Parallelism at a time, their reads answered from the lists
+// where possible (snapshot).
 func (c *collector) Collect(ctx context.Context) runcontrol.Snapshot {
 	snap := runcontrol.NewSnapshot()
 	sl := snap.Logs.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
@@ -142,17 +145,31 @@ func (c *collector) plan(ctx context.Context) []*job {
 	if _, err := clients.discovery.ServerGroups(); err != nil {
 		return failAll(server.wrap(fmt.Errorf("discover API groups: %w", err)))
 	}
-	resolver := newTypeResolver(clients.discovery)
+	snap, err := newSnapshot(server.config.Host, clients.core)
+	if err != nil {
+		return failAll(server.wrap(err))
+	}
+	describeConfig := rest.CopyConfig(server.config)
+	describeConfig.Wrap(transport.WrapperFunc(snap.wrap))
+	p := planner{clients: clients, resolver: newTypeResolver(clients.discovery), snap: snap, describeConfig: describeConfig}
 	for _, e := range entries {
-		jobs = append(jobs, c.planEntry(ctx, server, clients, resolver, e)...)
+		jobs = append(jobs, p.planEntry(ctx, e)...)
 	}
 	return jobs
+}
+
+// planner resolves entries and lists their objects for one collection.
+type planner struct {
+	clients        clients
+	resolver       *typeResolver
+	snap           *snapshot
+	describeConfig *rest.Config // the server's, reads answered by snap first
 }
 
 type clients struct {
 	discovery discovery.DiscoveryInterface
 	core      kubernetes.Interface
-	metadata  k8smetadata.Interface
+	dynamic   dynamic.Interface
 }
 
 func newClients(s apiServer) (clients, error) {
@@ -160,16 +177,16 @@ func newClients(s apiServer) (clients, error) {
 	if err != nil {
 		return clients{}, fmt.Errorf("create client: %w", err)
 	}
-	md, err := k8smetadata.NewForConfig(s.config)
+	dyn, err := dynamic.NewForConfig(s.config)
 	if err != nil {
-		return clients{}, fmt.Errorf("create metadata client: %w", err)
+		return clients{}, fmt.Errorf("create dynamic client: %w", err)
 	}
-	return clients{discovery: core.Discovery(), core: core, metadata: md}, nil
+	return clients{discovery: core.Discovery(), core: core, dynamic: dyn}, nil
 }
 
-func (c *collector) planEntry(ctx context.Context, server apiServer, cl clients, r *typeResolver, e entry) []*job {
+func (p *planner) planEntry(ctx context.Context, e entry) []*job {
 	fail := func(err error) []*job { return []*job{{entry: e, err: fmt.Errorf("%s: %w", e, err)}} }
-	mapping, err := r.resolve(e.Type)
+	mapping, err := p.resolver.resolve(e.Type)
 	if err != nil {
 		return fail(err)
 	}
@@ -177,9 +194,9 @@ func (c *collector) planEntry(ctx context.Context, server apiServer, cl clients,
 	if mapping.Scope.Name() != meta.RESTScopeNameNamespace {
 		namespace = "" // as kubectl -n x describe nodes: the namespace does not apply
 	}
-	describer, ok := describe.DescriberFor(mapping.GroupVersionKind.GroupKind(), server.config)
+	describer, ok := describe.DescriberFor(mapping.GroupVersionKind.GroupKind(), p.describeConfig)
 	if !ok {
-		describer, ok = describe.GenericDescriberFor(mapping, server.config)
+		describer, ok = describe.GenericDescriberFor(mapping, p.describeConfig)
 	}
 	if !ok {
 		return fail(fmt.Errorf("no describer for %s", mapping.GroupVersionKind))
@@ -191,14 +208,14 @@ func (c *collector) planEntry(ctx context.Context, server apiServer, cl clients,
 		return []*job{newJob(e.Name)}
 	}
 
-	names, err := listNames(ctx, cl.metadata, mapping, namespace)
+	names, err := p.list(ctx, mapping, namespace)
 	if err != nil {
 		return fail(explainAPIError(err, "list", mapping.Resource.Resource, namespace))
 	}
 	if len(names) == 0 && namespace != "" {
 		// Listing in a namespace that does not exist answers an empty list;
 		// say so rather than collect nothing silently.
-		if _, err := cl.core.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{}); apierrors.IsNotFound(err) {
+		if _, err := p.clients.core.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{}); apierrors.IsNotFound(err) {
 			return fail(fmt.Errorf("namespace %q not found", namespace))
 		}
 	}
@@ -209,24 +226,35 @@ func (c *collector) planEntry(ctx context.Context, server apiServer, cl clients,
 	return jobs
 }
 
-// listNames lists object names in pages (metadata only: the describers
-// fetch each object themselves).
-func listNames(ctx context.Context, md k8smetadata.Interface, mapping *meta.RESTMapping, namespace string) ([]string, error) {
+// list lists the objects in pages and hands them to the snapshot, so the
+// describers' gets of them, and their event searches in the namespace,
+// need no further request. It returns the names in the server's order.
+func (p *planner) list(ctx context.Context, mapping *meta.RESTMapping, namespace string) ([]string, error) {
 	var names []string
 	opts := metav1.ListOptions{Limit: listChunk}
 	for {
-		list, err := md.Resource(mapping.Resource).Namespace(namespace).List(ctx, opts)
+		list, err := p.clients.dynamic.Resource(mapping.Resource).Namespace(namespace).List(ctx, opts)
 		if err != nil {
 			return nil, err
 		}
-		for _, item := range list.Items {
-			names = append(names, item.Name)
+		for i := range list.Items {
+			item := &list.Items[i]
+			body, err := item.MarshalJSON()
+			if err != nil {
+				return nil, fmt.Errorf("encode %s: %w", item.GetName(), err)
+			}
+			p.snap.addObject(mapping.Resource, namespace, item.GetName(), body)
+			names = append(names, item.GetName())
 		}
-		if list.Continue == "" {
-			return names, nil
+		if list.GetContinue() == "" {
+			break
 		}
-		opts.Continue = list.Continue
+		opts.Continue = list.GetContinue()
 	}
+	if namespace != "" && len(names) > 0 {
+		p.snap.serveEvents(namespace)
+	}
+	return names, nil
 }
 
 // explainAPIError turns RBAC refusals into "forbidden: list secrets in

@@ -3,6 +3,7 @@ package kubeobjects_test
 import (
 	"context"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/periscope-otel/periscope/internal/layout"
+	"github.com/periscope-otel/periscope/test/kubeapi"
 )
 
 // Event ages are kubectl's human durations ("5s", "87d (x7 over 87d)"),
@@ -33,7 +35,10 @@ func normalizeAges(s string) string {
 // `kubectl describe TYPE NAME -n NS` on the same server.
 func TestDescribeEqualsKubectl(t *testing.T) {
 	c := cluster(t)
-	got := collect(t, c.AdminKubeconfig, "shop/deploy", "shop/svc", "shop/secret", "shop/pdb", "shop/pod/web-1", "shop/po/web-2")
+	// Type entries (answered from one list per entry and one event list per
+	// namespace) and a named entry (the describer's own requests).
+	got := collect(t, c.AdminKubeconfig, "shop/deploy", "shop/svc", "shop/secret", "shop/pdb", "shop/pod", "shop/po/web-2")
+	delete(got, "shop_pod_creds") // redacted, compared in TestCredentialsAreRedacted
 
 	tests := []struct{ key, kubectlType, name string }{
 		{"shop_deploy_web", "deployment", "web"},
@@ -41,6 +46,7 @@ func TestDescribeEqualsKubectl(t *testing.T) {
 		{"shop_secret_db", "secret", "db"},
 		{"shop_pdb_web-pdb", "poddisruptionbudget", "web-pdb"},
 		{"shop_pod_web-1", "pod", "web-1"},
+		{"shop_pod_web-2", "pod", "web-2"},
 		{"shop_po_web-2", "pods", "web-2"},
 	}
 	for _, tt := range tests {
@@ -109,4 +115,45 @@ func TestCredentialsAreRedacted(t *testing.T) {
 	assert.Equal(t, []string{"API_TOKEN:", "DB_PASSWORD:", "second-line-pw", "STORAGE_SAS_URL:", "INNOCENT_NAME:", "BLOB_CONNECTION:", "AZURE_CLIENT_SECRET:"}, changed)
 	assert.Contains(t, pod, "GREETING:             hello")
 	assert.Contains(t, pod, "<set to the key 'password' in secret 'db'>")
+}
+
+// Describing the objects of a type entry asks the API server for one list
+// of them and one list of their namespace's events, not a get and an event
+// search per object (the API server's own request counters say so).
+func TestTypeEntryCostsListsNotPerObjectRequests(t *testing.T) {
+	c := cluster(t)
+	before := requestCounts(t, c)
+	got := collect(t, c.AdminKubeconfig, "shop/pod")
+	after := requestCounts(t, c)
+	require.Len(t, got, 3)
+	for _, rv := range []string{"GET pods", "LIST pods", "LIST events"} {
+		want := map[string]float64{"GET pods": 0, "LIST pods": 1, "LIST events": 1}[rv]
+		assert.Equal(t, want, after[rv]-before[rv], rv)
+	}
+}
+
+var requestTotal = regexp.MustCompile(`^apiserver_request_total\{(.*)\} (\d+)$`)
+
+// requestCounts sums apiserver_request_total by "VERB resource" (GET is
+// scope "resource", LIST scope "namespace").
+func requestCounts(t *testing.T, c *kubeapi.Cluster) map[string]float64 {
+	t.Helper()
+	out, err := c.Kubectl(context.Background(), "get", "--raw", "/metrics")
+	require.NoError(t, err)
+	counts := map[string]float64{}
+	for _, line := range strings.Split(string(out), "\n") {
+		m := requestTotal.FindStringSubmatch(line)
+		if m == nil || !strings.Contains(m[1], `subresource=""`) {
+			continue
+		}
+		labels := map[string]string{}
+		for _, kv := range strings.Split(m[1], ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			labels[k] = strings.Trim(v, `"`)
+		}
+		n, err := strconv.ParseFloat(m[2], 64)
+		require.NoError(t, err)
+		counts[labels["verb"]+" "+labels["resource"]] += n
+	}
+	return counts
 }

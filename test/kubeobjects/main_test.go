@@ -52,10 +52,16 @@ func collect(tb testing.TB, kubeconfig string, objects ...string) map[string]rec
 
 func collectLogs(tb testing.TB, kubeconfig string, objects ...string) plog.Logs {
 	tb.Helper()
-	f := kubeobjectsreceiver.NewFactory()
-	cfg := f.CreateDefaultConfig().(*kubeobjectsreceiver.Config)
+	cfg := kubeobjectsreceiver.NewFactory().CreateDefaultConfig().(*kubeobjectsreceiver.Config)
 	cfg.Objects = objects
 	cfg.Kubeconfig = kubeconfig
+	return collectWith(tb, cfg)
+}
+
+// collectWith runs the receiver once with cfg.
+func collectWith(tb testing.TB, cfg *kubeobjectsreceiver.Config) plog.Logs {
+	tb.Helper()
+	f := kubeobjectsreceiver.NewFactory()
 	require.NoError(tb, cfg.Validate())
 	sink := new(consumertest.LogsSink)
 	r, err := f.CreateLogs(context.Background(), receivertest.NewNopSettings(f.Type()), cfg, sink)
