@@ -34,7 +34,7 @@ func TestRedact(t *testing.T) {
 		},
 		{
 			name: "a pod template nests one level deeper; the block ends at the heading's level",
-			in: "Pod Template:\n  Containers:\n   web:\n    Environment:\n      SAS_TOKEN:  sv=1\n      PLAIN:      ok\n    Mounts:  <none>\n  Volumes:  <none>\n  SECRET_LOOKALIKE:  stays\n",
+			in:   "Pod Template:\n  Containers:\n   web:\n    Environment:\n      SAS_TOKEN:  sv=1\n      PLAIN:      ok\n    Mounts:  <none>\n  Volumes:  <none>\n  SECRET_LOOKALIKE:  stays\n",
 			want: "Pod Template:\n  Containers:\n   web:\n    Environment:\n      SAS_TOKEN:  <redacted>\n      PLAIN:      ok\n    Mounts:  <none>\n  Volumes:  <none>\n  SECRET_LOOKALIKE:  stays\n",
 		},
 		{

@@ -41,7 +41,7 @@ type snapshot struct {
 	basePath string // path prefix of the server URL (proxies: /k8s/clusters/x)
 	client   kubernetes.Interface
 
-	objects map[string][]byte       // request path → object JSON; filled before describes start
+	objects map[string][]byte           // request path → object JSON; filled before describes start
 	events  map[string]*namespaceEvents // namespace → events, listed on first use
 	mu      sync.Mutex
 }
