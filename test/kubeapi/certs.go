@@ -1,0 +1,110 @@
+package kubeapi
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// pki is what the API server needs to serve TLS and sign ServiceAccount
+// tokens, written as PEM files into dir.
+type pki struct {
+	CAPEM       []byte // trust anchor for clients
+	ServingCert string // file: serving certificate for 127.0.0.1 and localhost
+	ServingKey  string // file
+	SAKey       string // file: ServiceAccount token signing key (private; the server derives the public half)
+}
+
+// newPKI creates a throw-away CA, a serving certificate signed by it, and a
+// ServiceAccount signing key. ECDSA P-256 keeps generation instant.
+func newPKI(dir string) (pki, error) {
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return pki{}, fmt.Errorf("generate CA key: %w", err)
+	}
+	now := time.Now()
+	caTmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "kubeapi test CA"},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		return pki{}, fmt.Errorf("create CA certificate: %w", err)
+	}
+	caCert, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		return pki{}, fmt.Errorf("parse CA certificate: %w", err)
+	}
+
+	srvKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return pki{}, fmt.Errorf("generate serving key: %w", err)
+	}
+	srvTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2),
+		Subject:      pkix.Name{CommonName: "kube-apiserver"},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		DNSNames:     []string{"localhost"},
+	}
+	srvDER, err := x509.CreateCertificate(rand.Reader, srvTmpl, caCert, &srvKey.PublicKey, caKey)
+	if err != nil {
+		return pki{}, fmt.Errorf("create serving certificate: %w", err)
+	}
+
+	saKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return pki{}, fmt.Errorf("generate ServiceAccount signing key: %w", err)
+	}
+
+	p := pki{
+		CAPEM:       pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		ServingCert: filepath.Join(dir, "serving.crt"),
+		ServingKey:  filepath.Join(dir, "serving.key"),
+		SAKey:       filepath.Join(dir, "sa.key"),
+	}
+	srvKeyPEM, err := ecKeyPEM(srvKey)
+	if err != nil {
+		return pki{}, err
+	}
+	saKeyPEM, err := ecKeyPEM(saKey)
+	if err != nil {
+		return pki{}, err
+	}
+	files := map[string][]byte{
+		p.ServingCert: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srvDER}),
+		p.ServingKey:  srvKeyPEM,
+		p.SAKey:       saKeyPEM,
+	}
+	for name, data := range files {
+		if err := os.WriteFile(name, data, 0o600); err != nil {
+			return pki{}, fmt.Errorf("write %s: %w", name, err)
+		}
+	}
+	return p, nil
+}
+
+func ecKeyPEM(k *ecdsa.PrivateKey) ([]byte, error) {
+	der, err := x509.MarshalECPrivateKey(k)
+	if err != nil {
+		return nil, fmt.Errorf("marshal key: %w", err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
+}

@@ -1,0 +1,26 @@
+// Package kubeapi runs a real Kubernetes control plane (etcd and
+// kube-apiserver, no kubelet) on 127.0.0.1 for tests, and the matching
+// kubectl to compare output with.
+//
+// The binaries are built from the Go module proxy by build.sh (next to this
+// file) on first use and cached per version under
+// ~/.cache/otelcol-periscope/kube-<version>/ and etcd-<version>/; a cold
+// build takes about 7 minutes on 2 cores, later runs reuse the cache. When
+// the binaries cannot be built or the servers do not start, tests fail with
+// the reason; they are never skipped.
+//
+// Each test binary starts its own servers (free ports, temporary data
+// directories), so several packages can use the package at the same time.
+// A package wires it once:
+//
+//	func TestMain(m *testing.M) { os.Exit(kubeapi.Main(m)) }
+//
+// and tests call kubeapi.Shared(t), which starts the control plane on first
+// use. Main stops every process it started, by PID, when the tests end; on
+// Linux the processes also die with the test binary if it is killed.
+//
+// Pods stay Pending (there is no node); delete them with a zero grace
+// period. There is no controller-manager either, so namespaces get no
+// "default" ServiceAccount by themselves: CreateNamespace adds one, which
+// the ServiceAccount admission plugin requires before pods can be created.
+package kubeapi
