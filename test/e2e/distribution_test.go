@@ -13,7 +13,7 @@ func TestComponentsListsTheDistribution(t *testing.T) {
 	require.Equal(t, 0, res.code, res.stderr)
 	for _, name := range []string{
 		// Periscope's own.
-		"dns_config", "node_logs", "iptables", "kubelet_args", "connectivity", "periscope", "periscope_run",
+		"dns_config", "node_logs", "iptables", "kubelet_args", "connectivity", "kube_objects", "periscope", "periscope_run",
 		// Contrib and core receivers, processors, exporters, extensions.
 		"otlp", "file_log", "journald", "host_metrics",
 		"batch", "memory_limiter", "resource_detection", "k8s_attributes", "resource", "transform",
