@@ -60,6 +60,11 @@ type provider struct {
 	once      sync.Once
 	generated string
 
+	// configMap, when PERISCOPE_CONFIGMAP names one, is where the run ID
+	// comes from, through the API, watched instead of polled.
+	configMap *configMapRunID
+	configErr error
+
 	// One poll serves every ${periscope:run_id} of a config: two would ask
 	// for two reloads, and the run would be collected twice.
 	watchMu   sync.Mutex
@@ -74,7 +79,15 @@ func NewFactory() confmap.ProviderFactory {
 		if logger == nil {
 			logger = zap.NewNop()
 		}
-		return &provider{logger: logger, source: settings.FromEnvironment(), hostname: os.Hostname, now: time.Now}
+		p := &provider{logger: logger, source: settings.FromEnvironment(), hostname: os.Hostname, now: time.Now}
+		if ref := os.Getenv(EnvConfigMap); ref != "" {
+			cm, err := newConfigMapRunID(ref)
+			if err != nil {
+				p.configErr = err
+			}
+			p.configMap = cm
+		}
+		return p
 	})
 }
 
@@ -173,6 +186,13 @@ func (p *provider) runID() (id string, fixed bool, err error) {
 // configuredRunID returns the run ID set by environment or ConfigMap file.
 // An empty or blank value counts as unset.
 func (p *provider) configuredRunID() (id, source string, found bool, err error) {
+	if p.configErr != nil {
+		return "", "", false, p.configErr
+	}
+	if p.configMap != nil {
+		v, err := p.configMap.get(context.Background())
+		return v, p.configMap.source(), err == nil && v != "", err
+	}
 	v, source, found, err := p.source.Lookup(settings.RunID)
 	if err != nil {
 		return "", "", false, fmt.Errorf("run ID: %w", err)

@@ -36,6 +36,10 @@ func (p *provider) watchRunID(current string, watcher confmap.WatcherFunc) confm
 }
 
 func (p *provider) poll(ctx context.Context, current string, watcher confmap.WatcherFunc) {
+	if p.configMap != nil {
+		p.watchConfigMap(ctx, current, watcher)
+		return
+	}
 	ticker := time.NewTicker(p.pollInterval())
 	defer ticker.Stop()
 	rejected := ""
@@ -75,4 +79,26 @@ func (p *provider) pollInterval() time.Duration {
 		return defaultPoll
 	}
 	return d
+}
+
+// watchConfigMap is poll for a run ID read through the API: a client-go
+// watch of the ConfigMap, the same checks on each new value.
+func (p *provider) watchConfigMap(ctx context.Context, current string, watcher confmap.WatcherFunc) {
+	rejected := ""
+	err := p.configMap.watch(ctx, func(id string) bool {
+		if id == "" || id == current || id == rejected {
+			return false
+		}
+		if err := validateRunID(id, p.configMap.source()); err != nil {
+			rejected = id
+			p.logger.Error("Run ID not changed; the current run goes on", zap.String("run_id", current), zap.Error(err))
+			return false
+		}
+		p.logger.Info("New run ID: collecting again", zap.String("run_id", id), zap.String("previous", current))
+		watcher(&confmap.ChangeEvent{})
+		return true
+	})
+	if err != nil && ctx.Err() == nil {
+		p.logger.Error("Run ID no longer watched; the current run goes on", zap.Error(err))
+	}
 }
