@@ -34,14 +34,15 @@ import (
 
 // collectorOfType maps this project's receiver types to Periscope collectors.
 var collectorOfType = map[string]string{
-	"dns_config":    "dns",
-	"iptables":      "iptables",
-	"kubelet_args":  "kubeletcmd",
-	"connectivity":  "networkoutbound",
-	"kube_objects":  "kubeobjects",
-	"systemperf":    "systemperf",
-	"node_logs":     "nodelogs",
-	"helm_releases": "helm",
+	"dns_config":     "dns",
+	"iptables":       "iptables",
+	"kubelet_args":   "kubeletcmd",
+	"connectivity":   "networkoutbound",
+	"kube_objects":   "kubeobjects",
+	"systemperf":     "systemperf",
+	"node_logs":      "nodelogs",
+	"container_logs": "containerlogs",
+	"helm_releases":  "helm",
 }
 
 // knownCollectors are Periscope's collector names, which contrib receivers
