@@ -222,3 +222,26 @@ func TestContainerLogsListSelectsAndNamesBadEntries(t *testing.T) {
 		"default: 1 file(s) under /var/log/pods\n"+
 		"  default_web-1_11111111-2222-4333-8444-555555555555/web/0.log\n", tree[dir+"containerlogs-index"])
 }
+
+// A stray quote in a list does not stop the collector: the entry holding
+// it is named in the errors item, the rest of the run is collected.
+func TestStrayQuoteInAListLosesOnlyThatEntry(t *testing.T) {
+	work := t.TempDir()
+	res := runCollector(t, work, map[string]string{
+		"DIAGNOSTIC_RUN_ID": runID, "HOST_NODE_NAME": "n1", "PERISCOPE_ROOT_PATH": fixture(t, "noderoot-azure"),
+		"DIAGNOSTIC_NODELOGS_LIST_LINUX": `/var/log/cloud-init.log "/var/log/azure/cluster-provision.log`,
+		"DIAGNOSTIC_CONTAINERLOGS_LIST":  `kube-system/konn 'default`,
+	})
+	require.Equal(t, 0, res.code, res.stderr)
+	assert.Contains(t, res.stderr, "Malformed Periscope list")
+	assert.Contains(t, res.stderr, `unbalanced \" quote`)
+
+	tree := readTree(t, filepath.Join(work, "periscope-output"))
+	dir := runID + "/n1/"
+	assert.Equal(t, readFile(t, filepath.Join(fixture(t, "noderoot-azure"), "var/log/cloud-init.log")), tree[dir+"var_log_cloud-init.log"])
+	assert.Contains(t, tree, dir+"kube-system_konnectivity-agent-6c9f7-xk2lp_konnectivity-agent_1.log")
+	errs := tree[dir+"periscope-errors.log"]
+	assert.Contains(t, errs, `node log "\"/var/log/azure/cluster-provision.log" is not an absolute path`)
+	assert.Contains(t, errs, `container logs entry "'default": namespace "'default" is not a Kubernetes namespace name`)
+	assert.NotContains(t, tree, dir+"var_log_azure_cluster-provision.log")
+}

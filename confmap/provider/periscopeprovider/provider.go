@@ -164,7 +164,11 @@ func (p *provider) list(key string, split func(string) ([]string, error)) ([]str
 	}
 	items, err := split(v)
 	if err != nil {
-		return nil, fmt.Errorf("%s from %s: %w", key, origin, err)
+		// Not fatal: the collector would not start and the whole run would
+		// be lost. The entry with the stray quote is kept as it is, and the
+		// receiver judging the entries names it in the run's output.
+		p.logger.Error("Malformed Periscope list: the entry with the stray quote is reported by its collector, the others are collected",
+			zap.String("key", key), zap.String("from", origin), zap.Error(err))
 	}
 	return items, nil
 }
