@@ -46,7 +46,7 @@ var (
 // podSpec is one fixture pod and its containers' usage.
 type podSpec struct {
 	namespace, name, node string
-	containers          []kubeapi.ContainerUsage
+	containers            []kubeapi.ContainerUsage
 }
 
 func fixturePods() []podSpec {

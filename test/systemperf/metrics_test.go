@@ -9,7 +9,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 )
 
-
 // pointsByMetric flattens metrics: name → resource key → value, the key
 // being the resource's k8s.* attributes joined with "/".
 func pointsByMetric(t *testing.T, m pmetric.Metrics) map[string]map[string]float64 {
