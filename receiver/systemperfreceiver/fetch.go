@@ -2,7 +2,7 @@ package systemperfreceiver
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -33,9 +33,8 @@ const (
 	resNodes       = "nodes"
 )
 
-// errNoMetricsGroup is why the metrics API is not there when the API
-// server does not serve its group at all.
-var errNoMetricsGroup = errors.New("the API server serves no metrics.k8s.io API group (no APIService v1beta1.metrics.k8s.io: is metrics-server installed?)")
+// metricsAPIService is the APIService metrics-server registers.
+const metricsAPIService = "v1beta1.metrics.k8s.io"
 
 // fetch reads what `kubectl top nodes` and `kubectl top pods -A` read: the
 // metrics API version the server offers (discovery), node metrics, nodes
@@ -58,7 +57,7 @@ func fetch(ctx context.Context, server apiServer) (sample, error) {
 	}
 	version := metricsVersion(groups)
 	if version == "" {
-		return s, fmt.Errorf("metrics API not available: %w", errNoMetricsGroup)
+		return s, fmt.Errorf("metrics API not available: %w", whyNoMetricsAPI(ctx, core))
 	}
 
 	s.nodeMetrics, s.nodeMetricsErr = listNodeMetrics(ctx, metrics, version)
@@ -91,6 +90,36 @@ func metricsVersion(groups *metav1.APIGroupList) string {
 		}
 	}
 	return ""
+}
+
+// whyNoMetricsAPI explains a missing metrics.k8s.io group from its
+// APIService: absent (metrics-server not installed), or registered but not
+// Available, with the API server's reason (metrics-server down, its Service
+// wrong, its certificate refused…). The API server leaves an unavailable
+// APIService's group out of discovery, so discovery alone cannot tell.
+func whyNoMetricsAPI(ctx context.Context, core kubernetes.Interface) error {
+	body, err := core.Discovery().RESTClient().Get().
+		AbsPath("/apis/apiregistration.k8s.io/v1/apiservices", metricsAPIService).DoRaw(ctx)
+	switch {
+	case apierrors.IsNotFound(err):
+		return fmt.Errorf("no APIService %s: metrics-server is not installed", metricsAPIService)
+	case err != nil:
+		return fmt.Errorf("the API server serves no metrics.k8s.io API group, and APIService %s could not be read: %w", metricsAPIService, err)
+	}
+	var svc struct {
+		Status struct {
+			Conditions []struct{ Type, Status, Reason, Message string } `json:"conditions"`
+		} `json:"status"`
+	}
+	if err := json.Unmarshal(body, &svc); err != nil {
+		return fmt.Errorf("the API server serves no metrics.k8s.io API group; APIService %s: decode: %w", metricsAPIService, err)
+	}
+	for _, c := range svc.Status.Conditions {
+		if c.Type == "Available" && c.Status != "True" {
+			return fmt.Errorf("APIService %s is not available: %s: %s", metricsAPIService, c.Reason, c.Message)
+		}
+	}
+	return fmt.Errorf("the API server serves no metrics.k8s.io API group although APIService %s exists (it may just have become available)", metricsAPIService)
 }
 
 func listNodeMetrics(ctx context.Context, c metricsclient.Interface, version string) ([]metricsapi.NodeMetrics, error) {
