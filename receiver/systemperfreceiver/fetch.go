@@ -2,12 +2,14 @@ package systemperfreceiver
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	metricsapi "k8s.io/metrics/pkg/apis/metrics"
 	metricsv1 "k8s.io/metrics/pkg/apis/metrics/v1"
@@ -36,6 +38,8 @@ const (
 // metricsAPIService is the APIService metrics-server registers.
 const metricsAPIService = "v1beta1.metrics.k8s.io"
 
+var apiServiceGVR = schema.GroupVersionResource{Group: "apiregistration.k8s.io", Version: "v1", Resource: "apiservices"}
+
 // fetch reads what `kubectl top nodes` and `kubectl top pods -A` read: the
 // metrics API version the server offers (discovery), node metrics, nodes
 // (for allocatable), pod metrics in all namespaces. An error that stops
@@ -57,7 +61,7 @@ func fetch(ctx context.Context, server apiServer) (sample, error) {
 	}
 	version := metricsVersion(groups)
 	if version == "" {
-		return s, fmt.Errorf("metrics API not available: %w", whyNoMetricsAPI(ctx, core))
+		return s, fmt.Errorf("metrics API not available: %w", whyNoMetricsAPI(ctx, server))
 	}
 
 	s.nodeMetrics, s.nodeMetricsErr = listNodeMetrics(ctx, metrics, version)
@@ -97,26 +101,25 @@ func metricsVersion(groups *metav1.APIGroupList) string {
 // Available, with the API server's reason (metrics-server down, its Service
 // wrong, its certificate refused…). The API server leaves an unavailable
 // APIService's group out of discovery, so discovery alone cannot tell.
-func whyNoMetricsAPI(ctx context.Context, core kubernetes.Interface) error {
-	body, err := core.Discovery().RESTClient().Get().
-		AbsPath("/apis/apiregistration.k8s.io/v1/apiservices", metricsAPIService).DoRaw(ctx)
+func whyNoMetricsAPI(ctx context.Context, server apiServer) error {
+	dyn, err := dynamic.NewForConfig(server.config)
+	if err != nil {
+		return fmt.Errorf("the API server serves no metrics.k8s.io API group (dynamic client: %w)", err)
+	}
+	svc, err := dyn.Resource(apiServiceGVR).Get(ctx, metricsAPIService, metav1.GetOptions{})
 	switch {
 	case apierrors.IsNotFound(err):
 		return fmt.Errorf("no APIService %s: metrics-server is not installed", metricsAPIService)
+	case apierrors.IsForbidden(err):
+		return fmt.Errorf("the API server serves no metrics.k8s.io API group, and APIService %s could not be read: forbidden: get apiservices.apiregistration.k8s.io %s: %w", metricsAPIService, metricsAPIService, err)
 	case err != nil:
 		return fmt.Errorf("the API server serves no metrics.k8s.io API group, and APIService %s could not be read: %w", metricsAPIService, err)
 	}
-	var svc struct {
-		Status struct {
-			Conditions []struct{ Type, Status, Reason, Message string } `json:"conditions"`
-		} `json:"status"`
-	}
-	if err := json.Unmarshal(body, &svc); err != nil {
-		return fmt.Errorf("the API server serves no metrics.k8s.io API group; APIService %s: decode: %w", metricsAPIService, err)
-	}
-	for _, c := range svc.Status.Conditions {
-		if c.Type == "Available" && c.Status != "True" {
-			return fmt.Errorf("APIService %s is not available: %s: %s", metricsAPIService, c.Reason, c.Message)
+	conditions, _, _ := unstructured.NestedSlice(svc.Object, "status", "conditions")
+	for _, c := range conditions {
+		cond, _ := c.(map[string]any)
+		if cond["type"] == "Available" && cond["status"] != "True" {
+			return fmt.Errorf("APIService %s is not available: %v: %v", metricsAPIService, cond["reason"], cond["message"])
 		}
 	}
 	return fmt.Errorf("the API server serves no metrics.k8s.io API group although APIService %s exists (it may just have become available)", metricsAPIService)

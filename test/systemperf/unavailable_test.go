@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/periscope-otel/periscope/internal/layout"
@@ -65,5 +67,12 @@ func TestMetricsAPINotAvailable(t *testing.T) {
 		// The shipped rules are enough to read the reason.
 		asSystemperf, _ := collect(t, identityWith(t, c, "systemperf-unavailable", systemperfRules(t)))
 		assert.Equal(t, got[keyNodes].body, asSystemperf[keyNodes].body)
+
+		// Without the APIService rule the reason is unknown, and the record
+		// says the APIService could not be read.
+		rules := slices.DeleteFunc(systemperfRules(t), func(r rbacv1.PolicyRule) bool { return slices.Contains(r.APIGroups, "apiregistration.k8s.io") })
+		blind, _ := collect(t, identityWith(t, c, "systemperf-blind", rules))
+		assert.True(t, strings.HasPrefix(blind[keyNodes].body, "metrics API not available: the API server serves no metrics.k8s.io API group, and APIService v1beta1.metrics.k8s.io could not be read: "), blind[keyNodes].body)
+		assert.Contains(t, blind[keyNodes].body, "forbidden")
 	})
 }
