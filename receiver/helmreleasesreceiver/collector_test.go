@@ -43,7 +43,9 @@ current-context: x
 	}{
 		{
 			name: "no API server known",
-			find: func(string, string, time.Duration) (kubeclient.Server, error) { return kubeclient.Server{}, kubeclient.ErrNoAPIServer },
+			find: func(string, string, time.Duration) (kubeclient.Server, error) {
+				return kubeclient.Server{}, kubeclient.ErrNoAPIServer
+			},
 			want: []string{"no Kubernetes API server: not running in a pod"},
 		},
 		{
