@@ -42,6 +42,9 @@ var collectorOfType = map[string]string{
 	"systemperf":    "systemperf",
 	"node_logs":     "nodelogs",
 	"helm_releases": "helm",
+	// Periscope's zip folder was "poddisruptionbudget"; COLLECTOR_LIST's
+	// documentation calls the collector "pdb".
+	"pod_disruption_budgets": "pdb",
 }
 
 // knownCollectors are Periscope's collector names, which contrib receivers
