@@ -48,49 +48,72 @@ func newCollector(cfg *Config, logger *zap.Logger) *collector {
 // whether it answers, are collection-time questions, reported as records.
 func (c *collector) Check() error { return nil }
 
-// Collect lists the release Secrets of every namespace and renders them.
-// A failed list is one error record on helm_list: a partial table would
-// look complete.
+// Collect lists the release Secrets and renders them. A failed list is an
+// error record on helm_list; when every list failed there is no table (an
+// empty one would look like a cluster without releases).
 func (c *collector) Collect(ctx context.Context) runcontrol.Snapshot {
 	snap := runcontrol.NewSnapshot()
 	sl := snap.Logs.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
 	sl.Scope().SetName(metadata.ScopeName)
-	inv, err := c.list(ctx)
+	inv, listed, errs := c.list(ctx)
 	now := c.now()
-	if err != nil {
+	for _, err := range errs {
 		c.logger.Warn("Helm releases not collected", zap.Error(err))
 		layout.AppendError(sl, collectorName, keyList, err, now)
-		return snap
 	}
-	inv.render(sl, now)
+	if listed {
+		inv.render(sl, now)
+	}
 	return snap
 }
 
-func (c *collector) list(ctx context.Context) (*inventory, error) {
+// list gathers the release Secrets of every configured namespace (all
+// namespaces when none is); listed says whether at least one list worked.
+func (c *collector) list(ctx context.Context) (inv *inventory, listed bool, errs []error) {
 	server, err := c.findServer(c.cfg.Kubeconfig, userAgent, c.cfg.RequestTimeout)
 	if err != nil {
-		return nil, err
+		return nil, false, []error{err}
 	}
 	cs, err := kubernetes.NewForConfig(server.Config)
 	if err != nil {
-		return nil, server.Wrap(fmt.Errorf("create client: %w", err))
+		return nil, false, []error{server.Wrap(fmt.Errorf("create client: %w", err))}
 	}
-	inv := newInventory()
+	inv = newInventory()
+	namespaces := c.cfg.Namespaces
+	if len(namespaces) == 0 {
+		namespaces = []string{metav1.NamespaceAll}
+	}
+	for _, ns := range namespaces {
+		if err := listNamespace(ctx, cs, ns, inv); err != nil {
+			where := "all namespaces"
+			if ns != metav1.NamespaceAll {
+				where = "namespace " + ns
+			}
+			what := "list secrets in " + where + " (" + helmrelease.OwnerSelector + ", type " + helmrelease.SecretType + ")"
+			if apierrors.IsForbidden(err) {
+				errs = append(errs, fmt.Errorf("forbidden: %s: %w", what, err))
+			} else {
+				errs = append(errs, server.Wrap(fmt.Errorf("%s: %w", what, err)))
+			}
+			continue
+		}
+		listed = true
+	}
+	return inv, listed, errs
+}
+
+func listNamespace(ctx context.Context, cs kubernetes.Interface, ns string, inv *inventory) error {
 	opts := selector
 	for {
-		page, err := cs.CoreV1().Secrets(metav1.NamespaceAll).List(ctx, opts)
+		page, err := cs.CoreV1().Secrets(ns).List(ctx, opts)
 		if err != nil {
-			what := "list secrets in all namespaces (" + helmrelease.OwnerSelector + ", type " + helmrelease.SecretType + ")"
-			if apierrors.IsForbidden(err) {
-				return nil, fmt.Errorf("forbidden: %s: %w", what, err)
-			}
-			return nil, server.Wrap(fmt.Errorf("%s: %w", what, err))
+			return err
 		}
 		for i := range page.Items {
 			inv.add(&page.Items[i])
 		}
 		if page.Continue == "" {
-			return inv, nil
+			return nil
 		}
 		opts.Continue = page.Continue
 	}
