@@ -84,7 +84,10 @@ type wire struct {
 // Decode decodes the value of a release Secret's "release" key (base64
 // text, as the API server returns it once its own base64 is undone). Errors
 // say which layer is broken; none quotes the content.
-func Decode(data []byte) (Release, error) {
+func Decode(data []byte) (Release, error) { return decode(data, MaxDecoded) }
+
+// decode is Decode with the bound on the decompressed size as a parameter.
+func decode(data []byte, limit int) (Release, error) {
 	raw := make([]byte, base64.StdEncoding.DecodedLen(len(data)))
 	n, err := base64.StdEncoding.Decode(raw, data)
 	if err != nil {
@@ -93,7 +96,7 @@ func Decode(data []byte) (Release, error) {
 	raw = raw[:n]
 	js := raw
 	if bytes.HasPrefix(raw, gzipMagic) {
-		if js, err = gunzip(raw); err != nil {
+		if js, err = gunzip(raw, limit); err != nil {
 			return Release{}, err
 		}
 	}
@@ -120,20 +123,20 @@ func Decode(data []byte) (Release, error) {
 	return r, nil
 }
 
-func gunzip(b []byte) ([]byte, error) {
+func gunzip(b []byte, limit int) ([]byte, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("gzip: %w", err)
 	}
 	// Helm's JSON is usually ~10x its compressed size; start there.
 	var out bytes.Buffer
-	out.Grow(min(10*len(b), MaxDecoded))
-	n, err := io.Copy(&out, io.LimitReader(zr, MaxDecoded+1))
+	out.Grow(min(10*len(b), limit))
+	n, err := io.Copy(&out, io.LimitReader(zr, int64(limit)+1))
 	if err != nil {
 		return nil, fmt.Errorf("gzip: %w", err)
 	}
-	if n > MaxDecoded {
-		return nil, fmt.Errorf("gzip: more than %d MiB decompressed", MaxDecoded>>20)
+	if n > int64(limit) {
+		return nil, fmt.Errorf("gzip: more than %d bytes decompressed", limit)
 	}
 	return out.Bytes(), nil
 }
