@@ -3,6 +3,7 @@ package poddisruptionbudgetsreceiver
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -78,6 +79,9 @@ func (c *collector) Collect(ctx context.Context) runcontrol.Snapshot {
 		layout.AppendError(sl, collectorName, keyList, err, now)
 		return snap
 	}
+	// The server lists by namespace already (etcd key order); grouping must
+	// not depend on it. Within a namespace the server's order is kubectl's.
+	slices.SortStableFunc(budgets, func(a, b *budget) int { return strings.Compare(a.namespace, b.namespace) })
 	for len(budgets) > 0 {
 		ns := budgets[0].namespace
 		n := 1
