@@ -43,6 +43,9 @@ var collectorOfType = map[string]string{
 	"node_logs":      "nodelogs",
 	"container_logs": "containerlogs",
 	"helm_releases":  "helm",
+	// Periscope's zip folder was "poddisruptionbudget"; COLLECTOR_LIST's
+	// documentation calls the collector "pdb".
+	"pod_disruption_budgets": "pdb",
 }
 
 // knownCollectors are Periscope's collector names, which contrib receivers
