@@ -62,6 +62,11 @@ func (c *DiagnosticObjectConfig) Validate() error {
 // active says whether the objects are written: as configured, else when
 // in a pod or given a kubeconfig.
 func (c *DiagnosticObjectConfig) active() bool {
+	if c.Namespace == "" {
+		// A zero section (a Config not made by the factory, as in tests):
+		// nothing to write to, even when the tests run in a pod.
+		return false
+	}
 	if c.Enabled != nil {
 		return *c.Enabled
 	}

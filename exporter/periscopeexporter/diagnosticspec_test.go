@@ -194,10 +194,15 @@ func TestDiagnosticObjectsAreOnInAPodOrWithAKubeconfig(t *testing.T) {
 		{"forced off in a pod", &off, "", "10.0.0.1", false},
 		{"forced on outside", &on, "", "", true},
 	}
+	t.Run("zero section, in a pod", func(t *testing.T) {
+		t.Setenv("KUBERNETES_SERVICE_HOST", "10.0.0.1")
+		assert.False(t, (&DiagnosticObjectConfig{}).active())
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("KUBERNETES_SERVICE_HOST", tt.podEnv)
-			c := DiagnosticObjectConfig{Enabled: tt.enabled, Kubeconfig: tt.kubeconfig}
+			c := defaultDiagnosticObjectConfig()
+			c.Enabled, c.Kubeconfig = tt.enabled, tt.kubeconfig
 			assert.Equal(t, tt.want, c.active())
 		})
 	}

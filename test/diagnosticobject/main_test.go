@@ -103,12 +103,27 @@ func periscopeCluster(t *testing.T) (*kubeapi.Cluster, string) {
 	return c, setup.kubeconfig
 }
 
+// applyCRD applies the shipped CRD and waits until its type is served
+// (kubectl wait fails outright when it asks before the CRD has conditions).
 func applyCRD(ctx context.Context, c *kubeapi.Cluster) error {
 	if _, err := c.Kubectl(ctx, "apply", "-f", crdManifest); err != nil {
 		return err
 	}
-	_, err := c.Kubectl(ctx, "wait", "--for=condition=Established", "--timeout=60s", "crd/"+crdName)
-	return err
+	client, err := dynamic.NewForConfig(c.Admin)
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		_, err := client.Resource(diagnostics).Namespace(namespace).List(ctx, metav1.ListOptions{})
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s not served a minute after kubectl apply: %w", crdName, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // serviceAccountKubeconfig creates a ServiceAccount bound to nothing.
