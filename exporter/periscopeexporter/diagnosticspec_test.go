@@ -207,3 +207,28 @@ func TestDiagnosticObjectsAreOnInAPodOrWithAKubeconfig(t *testing.T) {
 		})
 	}
 }
+
+// What building the object costs per status.json write: reading and
+// checking the five items of a typical node run.
+func BenchmarkFinishedObject(b *testing.B) {
+	dir := b.TempDir()
+	st := &publish.Status{RunID: "r1", Node: "node-a", Delivered: true}
+	items := map[string][2]string{
+		nodeResolvKey:         {"dns", "nameserver 168.63.129.16\nsearch abc.internal.cloudapp.net\n"},
+		podResolvKey:          {"dns", "nameserver 10.0.0.10\nsearch default.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n"},
+		networkConfigKey:      {"diagnoser", `{"HostName":"node-a","NetworkPlugin":"azurecni","VirtualMachineDNS":["168.63.129.16"],"KubernetesDNS":["10.0.0.10"],"MaxPodsPerNode":30}`},
+		networkOutboundKey:    {"diagnoser", "[" + strings.TrimSuffix(strings.Repeat(okOutbound[1:len(okOutbound)-1]+",", 8), ",") + "]"},
+		diagnosticsSummaryKey: {"diagnoser", `{"counts":{"INFO":1,"WARN":2,"ERROR":0},"codes":["DNS_CUSTOM_NAMESERVER"]}`},
+	}
+	for key, v := range items {
+		require.NoError(b, os.WriteFile(filepath.Join(dir, key), []byte(v[1]), 0o644))
+		st.Items = append(st.Items, publish.Item{Name: key, Collector: v[0], Bytes: int64(len(v[1]))})
+	}
+	now := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, problems := finishedObject("where", dir, st, now); len(problems) > 0 {
+			b.Fatal(problems)
+		}
+	}
+}

@@ -78,7 +78,7 @@ var setup struct {
 // periscopeCluster applies the shipped CRD and RBAC with kubectl and
 // returns the cluster and a kubeconfig holding a token of the DaemonSet's
 // ServiceAccount.
-func periscopeCluster(t *testing.T) (*kubeapi.Cluster, string) {
+func periscopeCluster(t testing.TB) (*kubeapi.Cluster, string) {
 	t.Helper()
 	c := kubeapi.Shared(t)
 	setup.once.Do(func() {
@@ -165,7 +165,7 @@ type run struct {
 }
 
 // startRun creates and starts the exporter with cfg and hands it ld.
-func startRun(t *testing.T, cfg *periscopeexporter.Config, ld plog.Logs) *run {
+func startRun(t testing.TB, cfg *periscopeexporter.Config, ld plog.Logs) *run {
 	t.Helper()
 	f := periscopeexporter.NewFactory()
 	require.NoError(t, cfg.Validate())
@@ -182,7 +182,7 @@ func startRun(t *testing.T, cfg *periscopeexporter.Config, ld plog.Logs) *run {
 
 // exporterConfig writes into a fresh directory and the Diagnostic objects
 // with kubeconfig.
-func exporterConfig(t *testing.T, kubeconfig string) *periscopeexporter.Config {
+func exporterConfig(t testing.TB, kubeconfig string) *periscopeexporter.Config {
 	cfg := periscopeexporter.NewFactory().CreateDefaultConfig().(*periscopeexporter.Config)
 	cfg.Local.Directory = t.TempDir()
 	enabled := true
