@@ -286,10 +286,16 @@ func diagnosticObject(namespace, name string, spec diagnosticSpec, status diagno
 
 // addStatusError records a Diagnostic object problem in status.json once.
 func addStatusError(st *publish.Status, msg string) {
+	if !hasStatusError(st, msg) {
+		st.Errors = append(st.Errors, publish.Error{Stage: stageDiagnosticObject, Message: msg})
+	}
+}
+
+func hasStatusError(st *publish.Status, msg string) bool {
 	for _, e := range st.Errors {
 		if e.Stage == stageDiagnosticObject && e.Message == msg {
-			return
+			return true
 		}
 	}
-	st.Errors = append(st.Errors, publish.Error{Stage: stageDiagnosticObject, Message: msg})
+	return false
 }

@@ -114,7 +114,9 @@ func finishedObject(where, dir string, st *publish.Status, now time.Time) (diagn
 	}
 	var problems []string
 	problem := func(err error) {
-		if err != nil {
+		// One already in the record (an earlier write of the same run's
+		// status.json) is counted there.
+		if err != nil && !hasStatusError(st, err.Error()) {
 			problems = append(problems, err.Error())
 		}
 	}

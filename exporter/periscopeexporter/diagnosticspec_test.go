@@ -62,6 +62,21 @@ func TestNetworkOutboundGoesInOnlyInKanalyzesShape(t *testing.T) {
 	}
 }
 
+// status.json is written more than once per run (before and after the
+// upload) with the same record: a problem found each time counts once.
+func TestProblemsAreCountedOnceAcrossWrites(t *testing.T) {
+	dir, st := specFixture(t, map[string][2]string{networkOutboundKey: {"diagnoser", `[{}]`}})
+	for i := 0; i < 2; i++ {
+		_, status, problems := finishedObject("where", dir, st, time.Now())
+		for _, p := range problems {
+			addStatusError(st, p)
+		}
+		assert.Equal(t, 1, status.Errors, "write %d", i)
+		assert.Len(t, status.Messages, 1, "write %d", i)
+	}
+	assert.Len(t, st.Errors, 1)
+}
+
 func TestNetworkConfigMustBeOneJSONObject(t *testing.T) {
 	const doc = `{"HostName":"node-a","NetworkPlugin":"kubenet","VirtualMachineDNS":[],"KubernetesDNS":[],"MaxPodsPerNode":110}`
 	dir, st := specFixture(t, map[string][2]string{networkConfigKey: {"diagnoser", doc + "\n"}})
