@@ -22,7 +22,7 @@ import (
 // the pipeline delivers them. The run's collections end after EndAfter
 // batches; later batches arrive as a DaemonSet's later probe rounds do.
 type streamFixture struct {
-	EndAfter int                   `json:"endAfter"`
+	EndAfter int               `json:"endAfter"`
 	Batches  [][]fixtureRecord `json:"batches"`
 }
 
