@@ -53,14 +53,24 @@ type runState struct {
 	ended bool
 }
 
-// specs are the rules' specs, computed once.
-var specs = func() []Spec {
-	s := make([]Spec, len(rules))
-	for i, r := range rules {
-		s[i] = r.Spec()
-	}
-	return s
-}()
+// specs are the rules' specs, and specItems every item each names,
+// computed once: judge asks at every arrival.
+var (
+	specs = func() []Spec {
+		s := make([]Spec, len(rules))
+		for i, r := range rules {
+			s[i] = r.Spec()
+		}
+		return s
+	}()
+	specItems = func() [][]Item {
+		s := make([][]Item, len(specs))
+		for i, spec := range specs {
+			s[i] = spec.items()
+		}
+		return s
+	}()
+)
 
 func newDiagnoser(cfg *Config, set processor.Settings, next consumer.Logs, tracker *runcontrol.Tracker) *diagnoser {
 	return &diagnoser{
@@ -282,7 +292,7 @@ func (d *diagnoser) judge(st *runState, out *output, final bool) {
 			continue
 		}
 		spec := specs[i]
-		if !final && !st.arrivedAll(spec.items()) {
+		if !final && !st.arrivedAll(specItems[i]) {
 			continue
 		}
 		st.judged[i] = true
