@@ -126,3 +126,35 @@ func TestGoldenStreams(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamCodesHavePositiveAndNegativeFixtures: every code of the rules
+// reading streams is emitted by its failing fixture and not by its healthy
+// one, so a golden file cannot silently lose a case.
+func TestStreamCodesHavePositiveAndNegativeFixtures(t *testing.T) {
+	codesIn := func(name string) map[string]bool {
+		data, err := os.ReadFile(filepath.Join("testdata", "golden-"+name+".json"))
+		require.NoError(t, err)
+		var records []outRecord
+		require.NoError(t, json.Unmarshal(data, &records))
+		codes := map[string]bool{}
+		for _, r := range records {
+			codes[r.Code] = true
+		}
+		return codes
+	}
+	for _, pair := range []struct {
+		positive, negative string
+		rules              []Rule
+	}{
+		{"outbound-failing", "outbound-healthy", []Rule{outboundFailures{}}},
+		{"workloads-broken", "workloads-healthy", []Rule{podCrashLooping, podImagePullFailing, podPending{}, nodeConditions{}, maxPodsVsPodCIDR{}}},
+	} {
+		positive, negative := codesIn(pair.positive), codesIn(pair.negative)
+		for _, r := range pair.rules {
+			for _, code := range r.Spec().Codes {
+				assert.True(t, positive[code], "%s not in golden-%s.json", code, pair.positive)
+				assert.False(t, negative[code], "%s in golden-%s.json", code, pair.negative)
+			}
+		}
+	}
+}
