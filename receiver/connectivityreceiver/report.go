@@ -38,6 +38,13 @@ const (
 	attrRemoteAddr = "periscope.connectivity.remote_address"
 	attrAddresses  = "periscope.connectivity.addresses"
 	attrDuration   = "periscope.connectivity.duration" // + ".<phase>", seconds
+	// attrPeriscopeItem is the target's Periscope item (its Type in
+	// Periscope's networkoutbound), when it has one.
+	attrPeriscopeItem = "periscope.connectivity.periscope_item"
+	// attrInterval is the receiver's collection_interval in seconds (0:
+	// once per run), so a reader of the records alone can tell a missed
+	// round from the next one.
+	attrInterval = "periscope.connectivity.interval"
 )
 
 // displayEndpoint is the endpoint as records show it: URL credentials and
@@ -119,7 +126,7 @@ func ms(d time.Duration) string {
 
 // appendProbeRecord adds the probe's line to connectivity.log, with the
 // structured result as attributes.
-func appendProbeRecord(sl plog.ScopeLogs, r *result, now time.Time) {
+func appendProbeRecord(sl plog.ScopeLogs, r *result, now time.Time, interval time.Duration) {
 	lr := sl.LogRecords().AppendEmpty()
 	ts := pcommon.NewTimestampFromTime(now)
 	lr.SetTimestamp(ts)
@@ -140,6 +147,10 @@ func appendProbeRecord(sl plog.ScopeLogs, r *result, now time.Time) {
 	a.PutStr(attrKind, string(r.target.kind))
 	a.PutStr(attrEndpoint, displayEndpoint(r.target.Endpoint))
 	a.PutBool(attrSuccess, r.ok())
+	a.PutDouble(attrInterval, interval.Seconds())
+	if r.target.PeriscopeItem != "" {
+		a.PutStr(attrPeriscopeItem, r.target.PeriscopeItem)
+	}
 	if !r.ok() {
 		a.PutStr(attrErrorType, string(r.class))
 		a.PutStr(layout.AttrError, r.err)
