@@ -122,8 +122,10 @@ func probeHTTP(ctx context.Context, p *prober, t *target, r *result, tr *traceRe
 			}
 			return u, err
 		},
-		DialContext:           p.dialer(t.Timeout).DialContext,
-		TLSClientConfig:       &tls.Config{RootCAs: t.rootCAs},
+		DialContext: p.dialer(t.Timeout).DialContext,
+		// insecure is set only by a kubeconfig's insecure-skip-tls-verify:
+		// the API server is checked the way kubectl reaches it.
+		TLSClientConfig:       &tls.Config{RootCAs: t.rootCAs, ServerName: t.serverName, InsecureSkipVerify: t.insecure}, //nolint:gosec // see above
 		TLSHandshakeTimeout:   t.Timeout,
 		ResponseHeaderTimeout: t.Timeout,
 		DisableKeepAlives:     true,
