@@ -25,8 +25,8 @@ var fuzzShapes = []string{
 }
 
 // FuzzText: whatever text surrounds a credential in a promised shape, no
-// function returns the credential, none panics, and Text is stable
-// (redacting its output again changes nothing).
+// function returns the credential, none panics, Text is stable (redacting
+// its output again changes nothing) and keeps the number of lines.
 func FuzzText(f *testing.F) {
 	f.Add("", "", uint8(0))
 	f.Add("Put \"", "\": dial tcp 127.0.0.1:443: connection refused", uint8(0))
@@ -52,9 +52,15 @@ func FuzzText(f *testing.F) {
 				t.Fatalf("%s left the secret in %q (from %q)", name, out, s)
 			}
 		}
-		once := Text(before + after)
+		plain := before + after
+		once := Text(plain)
 		if twice := Text(once); twice != once {
 			t.Fatalf("not stable:\n%q\n%q", once, twice)
+		}
+		// Line-oriented text keeps its lines; only a private key block,
+		// hidden whole, may take some.
+		if !strings.Contains(plain, "PRIVATE KEY-----") && strings.Count(once, "\n") != strings.Count(plain, "\n") {
+			t.Fatalf("line count changed: %q -> %q", plain, once)
 		}
 		_ = URL(before + after)
 		_ = known.Text(before + after)

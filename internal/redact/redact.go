@@ -78,13 +78,15 @@ func EnvValue(name, value string) string {
 }
 
 var (
-	// jsonMember is "name": "value" (no escaped quotes in the value).
-	jsonMember = regexp.MustCompile(`"([A-Za-z0-9_.-]+)"\s*:\s*"([^"\\]*)"`)
+	// jsonMember is "name": "value" on one line (no escaped quotes in the
+	// value). No rule but the PEM one spans lines, so line-oriented text
+	// (describe output) keeps its line count.
+	jsonMember = regexp.MustCompile(`"([A-Za-z0-9_.-]+)"[ \t]*:[ \t]*"([^"\\\n]*)"`)
 	// userPassword is the password of scheme://user:password@host.
 	userPassword = regexp.MustCompile(`(://[^/\s:@]*:)[^/\s@]+@`)
 	// authorization is an Authorization header or field up to the end of
 	// its line or quote: every scheme (SharedKey, Bearer…) carries a credential.
-	authorization = regexp.MustCompile(`(?i)(\bauthorization["']?\s*[:=]\s*["']?)[^"'\r\n]+`)
+	authorization = regexp.MustCompile(`(?i)(\bauthorization["']?[ \t]*[:=][ \t]*["']?)[^"'\r\n]+`)
 	// authScheme is a Bearer (token68) or Basic (base64) credential
 	// outside such a header.
 	authScheme = regexp.MustCompile(`(?i)\b(?:(bearer)(\s+)([A-Za-z0-9._~+/-]+=*)|(basic)(\s+)([A-Za-z0-9+/]{8,}=*))`)
@@ -130,6 +132,7 @@ func Text(s string) string {
 func hidePairs(s string) string {
 	var b strings.Builder
 	done := 0
+	end := -1 // the first value end after the current '=', reused while ahead (a=a=a=… stays linear)
 	for i := 0; i < len(s); {
 		j := strings.IndexByte(s[i:], '=')
 		if j < 0 {
@@ -140,9 +143,11 @@ func hidePairs(s string) string {
 		for start > done && isNameByte(s[start-1]) {
 			start--
 		}
-		end := eq + 1
-		for end < len(s) && !isValueEnd(s[end]) {
-			end++
+		if end <= eq {
+			end = eq + 1
+			for end < len(s) && !isValueEnd(s[end]) {
+				end++
+			}
 		}
 		if start == eq || end == eq+1 || s[eq+1:end] == Marker || !SecretName(s[start:eq]) {
 			i = eq + 1

@@ -155,3 +155,12 @@ func BenchmarkText(b *testing.B) {
 		Text(in)
 	}
 }
+
+func TestTextKeepsLines(t *testing.T) {
+	// A header or member whose value is on the next line is not one: the
+	// next line is not a credential by position.
+	for _, in := range []string{"authorization:\n----\nplain", "{\"password\":\n\"x\"}", "\"token\": \"unterminated\nnext\": \"line\""} {
+		assert.Equal(t, strings.Count(in, "\n"), strings.Count(Text(in), "\n"), in)
+	}
+	assert.Equal(t, "authorization:\n----\nBearer REDACTED", Text("authorization:\n----\nBearer tok-2b7e151628aed2a6"))
+}
