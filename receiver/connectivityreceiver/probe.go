@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/net/http/httpproxy"
+
+	"github.com/periscope-otel/periscope/internal/redact"
 )
 
 // probeFunc probes one target, filling r; the error it returns is
@@ -118,7 +120,7 @@ func probeHTTP(ctx context.Context, p *prober, t *target, r *result, tr *traceRe
 			u, err := proxyFor(req.URL)
 			tr.setProxy(u, err)
 			if u != nil {
-				r.proxy = u.Redacted()
+				r.proxy = redact.URL(u.String())
 			}
 			return u, err
 		},
@@ -200,7 +202,7 @@ func (tr *traceRecorder) setProxy(u *url.URL, err error) {
 	defer tr.mu.Unlock()
 	tr.proxied, tr.proxyErr = u != nil, err
 	if u != nil {
-		tr.proxyURL = u.Redacted()
+		tr.proxyURL = redact.URL(u.String())
 	}
 }
 
