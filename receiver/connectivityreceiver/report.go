@@ -3,7 +3,6 @@ package connectivityreceiver
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/periscope-otel/periscope/internal/layout"
+	"github.com/periscope-otel/periscope/internal/redact"
 )
 
 // Periscope's collector name, and this receiver's own items beside
@@ -47,18 +47,11 @@ const (
 	attrInterval = "periscope.connectivity.interval"
 )
 
-// displayEndpoint is the endpoint as records show it: URL credentials and
-// query (a SAS token) are never exported.
-func displayEndpoint(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return s
-	}
-	if u.RawQuery != "" {
-		u.RawQuery = "REDACTED"
-	}
-	return u.Redacted()
-}
+// displayEndpoint is the endpoint as records show it, by the project's
+// redaction policy (internal/redact): a URL's password and credential
+// parameters (a SAS sig) are never exported; se, sp and the like stay, they
+// explain a 403.
+func displayEndpoint(s string) string { return redact.URL(s) }
 
 // summary is the record body: one line a person reads first.
 //
