@@ -86,7 +86,9 @@ var (
 	userPassword = regexp.MustCompile(`(://[^/\s:@]*:)[^/\s@]+@`)
 	// authorization is an Authorization header or field up to the end of
 	// its line or quote: every scheme (SharedKey, Bearer…) carries a credential.
-	authorization = regexp.MustCompile(`(?i)(\bauthorization["']?[ \t]*[:=][ \t]*["']?)[^"'\r\n]+`)
+	// A value that opens a structure ({ or [: the kubelet configuration's
+	// "authorization": {"mode": "Webhook"}) is a section name, not one.
+	authorization = regexp.MustCompile(`(?i)(\bauthorization["']?[ \t]*[:=][ \t]*["']?)[^"'\s{\[][^"'\r\n]*`)
 	// authScheme is a Bearer (token68) or Basic (base64) credential
 	// outside such a header.
 	authScheme = regexp.MustCompile(`(?i)\b(?:(bearer)(\s+)([A-Za-z0-9._~+/-]+=*)|(basic)(\s+)([A-Za-z0-9+/]{8,}=*))`)

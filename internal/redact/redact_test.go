@@ -42,6 +42,10 @@ func TestText(t *testing.T) {
 			`{"accessToken": "REDACTED", "expiresOn": "2026", "client_secret":"REDACTED"}`},
 		{"an Authorization header, any scheme", "Authorization: SharedKey acct:c2lnbmF0dXJl\nx-ms-date: now",
 			"Authorization: REDACTED\nx-ms-date: now"},
+		// A section named authorization (the kubelet configuration) holds
+		// settings, not a credential.
+		{"an authorization section", "    \"authorization\": {\n        \"mode\": \"Webhook\",\n    \"authorization\": [",
+			"    \"authorization\": {\n        \"mode\": \"Webhook\",\n    \"authorization\": ["},
 		{"bearer and basic credentials", "sent Bearer tok-2b7e151628aed2a6 then basic YWxpY2U6c2VjcmV0",
 			"sent Bearer REDACTED then basic REDACTED"},
 		{"the words bearer and basic are not credentials", "a Bearer token is required; basic authentication is off",
