@@ -67,10 +67,22 @@ func (c *collector) appendCoreDNS(ctx context.Context, sl plog.ScopeLogs) {
 		fail(server.wrap(fmt.Errorf("create client: %w", err)))
 		return
 	}
+	var unreachable error
 	for _, name := range coreDNSConfigMaps {
+		if unreachable != nil {
+			// A server that did not answer one request is not asked
+			// again: each attempt could wait the whole timeout.
+			c.appendError(sl, name, fmt.Errorf("not tried: %w", unreachable))
+			continue
+		}
 		cm, err := client.CoreV1().ConfigMaps(coreDNSNamespace).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
-			c.appendError(sl, name, explainGet(server, name, err))
+			err = explainGet(server, name, err)
+			c.appendError(sl, name, err)
+			var status apierrors.APIStatus
+			if !errors.As(err, &status) {
+				unreachable = err
+			}
 			continue
 		}
 		c.appendConfigMap(sl, cm)
