@@ -1,7 +1,7 @@
 // Package nodelogs runs the node-log path of the distributions in process
 // (contrib filelog configured as distributions/*/config.yaml configure
 // file_log/nodelogs, feeding the periscope exporter's local layout) and
-// rotates a node log while it is being read.
+// rotates a node log while it is being read, or hands it a binary file.
 package nodelogs
 
 import (
@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,7 +49,7 @@ type pipeline struct {
 // file_log/nodelogs with the shipped options, the resource/periscope
 // stamp (done here by a consumer: the contrib resource processor only sets
 // two attributes), and the periscope exporter writing the local layout.
-func startPipeline(t *testing.T) *pipeline {
+func startPipeline(t *testing.T, extra ...map[string]any) *pipeline {
 	t.Helper()
 	ctx := context.Background()
 	p := &pipeline{root: t.TempDir(), out: t.TempDir()}
@@ -74,7 +75,7 @@ func startPipeline(t *testing.T) *pipeline {
 	rf := filelogreceiver.NewFactory()
 	rcfg := rf.CreateDefaultConfig()
 	// The options of file_log/nodelogs in distributions/*/config.yaml.
-	require.NoError(t, confmap.NewFromStringMap(map[string]any{
+	opts := map[string]any{
 		"include":                    []any{filepath.Join(p.root, nodePath)},
 		"start_at":                   "beginning",
 		"include_file_path":          true,
@@ -84,7 +85,11 @@ func startPipeline(t *testing.T) *pipeline {
 			layout.AttrCollector: "nodelogs",
 			layout.AttrRootPath:  p.root,
 		},
-	}).Unmarshal(rcfg))
+	}
+	for _, e := range extra {
+		maps.Copy(opts, e)
+	}
+	require.NoError(t, confmap.NewFromStringMap(opts).Unmarshal(rcfg))
 	rcv, err := rf.CreateLogs(ctx, receivertest.NewNopSettings(component.MustNewType("filelog")), rcfg, stamp)
 	require.NoError(t, err)
 	require.NoError(t, rcv.Start(ctx, componenttest.NewNopHost()))
@@ -104,11 +109,14 @@ func startPipeline(t *testing.T) *pipeline {
 // logPath is the node log as the collector sees it (under the root).
 func (p *pipeline) logPath() string { return filepath.Join(p.root, nodePath) }
 
+// itemPath is the item's file in the layout output.
+func (p *pipeline) itemPath() string { return filepath.Join(p.out, runID, node, itemKey) }
+
 // delivered is what the exporter wrote for the item: its lines, counted
 // from the layout output itself.
 func (p *pipeline) delivered(t *testing.T) []string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(p.out, runID, node, itemKey))
+	data, err := os.ReadFile(p.itemPath())
 	if os.IsNotExist(err) {
 		return nil
 	}
