@@ -221,7 +221,7 @@ func TestHTTPSProxy(t *testing.T) {
 				assert.NotContains(t, text, "s3cret")
 			}
 			if tt.proxyUser != "" {
-				assert.Equal(t, "http://periscope:xxxxx@"+proxyAddr, r.proxy)
+				assert.Equal(t, "http://periscope:REDACTED@"+proxyAddr, r.proxy)
 			}
 		})
 	}
@@ -255,7 +255,7 @@ func TestLoadCAFileErrorsNameTheFile(t *testing.T) {
 
 func TestDisplayEndpointHidesCredentials(t *testing.T) {
 	got := displayEndpoint("https://user:pw@blob.example.test/c?sig=secret&se=1")
-	assert.Equal(t, "https://user:xxxxx@blob.example.test/c?REDACTED", got)
+	assert.Equal(t, "https://user:REDACTED@blob.example.test/c?sig=REDACTED&se=1", got)
 	assert.Equal(t, "mcr.microsoft.com:80", displayEndpoint("mcr.microsoft.com:80"))
 	assert.False(t, strings.Contains(got, "secret"))
 }
