@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
 
+	"github.com/periscope-otel/periscope/internal/kubeclient"
 	"github.com/periscope-otel/periscope/internal/layout"
 	"github.com/periscope-otel/periscope/internal/noderoot"
 	"github.com/periscope-otel/periscope/internal/resolvconf"
@@ -44,7 +45,7 @@ type collector struct {
 	logger *zap.Logger
 	now    func() time.Time
 	// findServer is findAPIServer; tests point it elsewhere.
-	findServer func(KubernetesConfig) (apiServer, error)
+	findServer func(KubernetesConfig) (kubeclient.Server, error)
 }
 
 func newCollector(cfg *Config, logger *zap.Logger) *collector {

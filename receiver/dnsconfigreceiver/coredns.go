@@ -17,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/periscope-otel/periscope/internal/kubeclient"
 	"github.com/periscope-otel/periscope/internal/layout"
 )
 
@@ -38,7 +39,7 @@ const (
 	attrKind      = "periscope.kube.kind"
 	attrName      = "periscope.kube.name"
 	attrDataKeys  = "periscope.coredns.keys"     // data and binaryData keys, sorted
-	attrRedacted  = "periscope.coredns.redacted" // credentials replaced by <redacted>
+	attrRedacted  = "periscope.coredns.redacted" // credentials replaced by redact.Marker
 )
 
 // appendCoreDNS records each CoreDNS ConfigMap, or why it could not be
@@ -62,9 +63,9 @@ func (c *collector) appendCoreDNS(ctx context.Context, sl plog.ScopeLogs) {
 		fail(fmt.Errorf("not available: %w", err))
 		return
 	}
-	client, err := kubernetes.NewForConfig(server.config)
+	client, err := kubernetes.NewForConfig(server.Config)
 	if err != nil {
-		fail(server.wrap(fmt.Errorf("create client: %w", err)))
+		fail(server.Wrap(fmt.Errorf("create client: %w", err)))
 		return
 	}
 	var unreachable error
@@ -91,7 +92,7 @@ func (c *collector) appendCoreDNS(ctx context.Context, sl plog.ScopeLogs) {
 
 // explainGet puts what was asked first, and names the server when the
 // error did not come from it.
-func explainGet(server apiServer, name string, err error) error {
+func explainGet(server kubeclient.Server, name string, err error) error {
 	what := "get configmaps " + coreDNSNamespace + "/" + name
 	switch {
 	case apierrors.IsNotFound(err):
@@ -99,7 +100,7 @@ func explainGet(server apiServer, name string, err error) error {
 	case apierrors.IsForbidden(err):
 		return fmt.Errorf("forbidden: %s: %w", what, err)
 	default:
-		return server.wrap(fmt.Errorf("%s: %w", what, err))
+		return server.Wrap(fmt.Errorf("%s: %w", what, err))
 	}
 }
 
@@ -136,7 +137,7 @@ func renderConfigMap(cm *corev1.ConfigMap) (body []byte, keys []string, redacted
 	if len(cm.Data) > 0 {
 		data := &yaml.Node{Kind: yaml.MappingNode}
 		for _, k := range slices.Sorted(maps.Keys(cm.Data)) {
-			v, n := redactCorefile(cm.Data[k])
+			v, n := redactValue(cm.Data[k])
 			redacted += n
 			val := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v}
 			if strings.Contains(v, "\n") {

@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/periscope-otel/periscope/internal/kubeclient"
 	"github.com/periscope-otel/periscope/internal/layout"
 )
 
@@ -59,9 +60,9 @@ func TestNoKubernetesConfigSkipsTheClusterPart(t *testing.T) {
 func TestAuthNoneCollectsNoClusterPart(t *testing.T) {
 	for _, auth := range []AuthType{AuthNone, ""} {
 		c := newCollector(nodeConfig(KubernetesConfig{AuthType: auth}), zap.NewNop())
-		c.findServer = func(KubernetesConfig) (apiServer, error) {
+		c.findServer = func(KubernetesConfig) (kubeclient.Server, error) {
 			t.Fatal("auth_type none must not look for an API server")
-			return apiServer{}, nil
+			return kubeclient.Server{}, nil
 		}
 		assert.Equal(t, []string{"virtualmachine"}, keys(records(t, c)), "auth_type %q", auth)
 	}
@@ -80,9 +81,9 @@ func TestUnloadableCredentialsAreErrorRecords(t *testing.T) {
 		{"serviceAccount outside a pod", KubernetesConfig{AuthType: AuthServiceAccount, Timeout: time.Second},
 			"not available: load in-cluster ServiceAccount credentials: unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined"},
 		{"kubeconfig file missing", KubernetesConfig{AuthType: AuthKubeConfig, KubeconfigPath: missing, Timeout: time.Second},
-			"not available: load kubeconfig: stat " + missing + ": no such file or directory"},
+			"not available: load kubeconfig " + missing + ": stat " + missing + ": no such file or directory"},
 		{"auto with a missing kubeconfig_path", KubernetesConfig{AuthType: AuthAuto, KubeconfigPath: missing, Timeout: time.Second},
-			"not available: load kubeconfig: stat " + missing + ": no such file or directory"},
+			"not available: load kubeconfig " + missing + ": stat " + missing + ": no such file or directory"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,7 +137,7 @@ func TestRenderConfigMap(t *testing.T) {
 				Data:       map[string]string{"z.override": "log\n", "a.server": "a:53 {\n  secret s\n}\n", "one-line": "x"},
 				BinaryData: map[string][]byte{"blob": {0, 1, 0xff}},
 			},
-			want:     "data:\n  a.server: |\n    a:53 {\n      secret <redacted>\n    }\n  one-line: x\n  z.override: |\n    log\nbinaryData:\n  blob: AAH/\n",
+			want:     "data:\n  a.server: |\n    a:53 {\n      secret REDACTED\n    }\n  one-line: x\n  z.override: |\n    log\nbinaryData:\n  blob: AAH/\n",
 			keys:     []string{"a.server", "blob", "one-line", "z.override"},
 			redacted: 1,
 		},

@@ -1,9 +1,10 @@
 package dnsconfigreceiver
 
-import "strings"
+import (
+	"strings"
 
-// Redacted replaces a credential in collected text.
-const Redacted = "<redacted>"
+	"github.com/periscope-otel/periscope/internal/redact"
+)
 
 // secretDirectives are Corefile directives whose arguments are credentials,
 // from CoreDNS's plugin documentation: azure's "secret CLIENT_SECRET",
@@ -12,9 +13,19 @@ const Redacted = "<redacted>"
 // use "credentials" for a file name or profile, which stay.
 var secretDirectives = map[string]bool{"secret": true, "aws_access_key": true}
 
+// redactValue applies the project's redaction policy (internal/redact:
+// credentials by shape and name, JWTs, private keys, URL passwords) and
+// the Corefile rules below to a ConfigMap value, and returns how many
+// credentials it hid.
+func redactValue(v string) (string, int) {
+	out, _ := redactCorefile(v)
+	out = redact.Text(out)
+	return out, max(0, strings.Count(out, redact.Marker)-strings.Count(v, redact.Marker))
+}
+
 // redactCorefile replaces the arguments of credential-bearing directives
 // in a Corefile (or a coredns-custom *.server / *.override fragment) with
-// Redacted and returns how many it replaced. It follows the lexical rules
+// redact.Marker and returns how many it replaced. It follows the lexical rules
 // of CoreDNS's Corefile lexer (words split at white space, "..." groups a
 // word across spaces and lines, "#" starting a word starts a comment to
 // the end of the line (inside a word it stays in the word: a secret
@@ -55,7 +66,7 @@ func redactCorefile(text string) (string, int) {
 				if len(stack) > 0 {
 					stack = stack[:len(stack)-1]
 				}
-			case secret && k > i && !isEnvReference(word) && !strings.HasPrefix(word, Redacted):
+			case secret && k > i && !isEnvReference(word) && !strings.HasPrefix(word, redact.Marker):
 				if n > 0 && toks[k].start == last {
 					// Glued to the word just redacted ("a"b): one marker,
 					// so the output reads back as the same words.
@@ -63,7 +74,7 @@ func redactCorefile(text string) (string, int) {
 					continue
 				}
 				out.WriteString(text[last:toks[k].start])
-				out.WriteString(Redacted)
+				out.WriteString(redact.Marker)
 				last = toks[k].end
 				n++
 			}

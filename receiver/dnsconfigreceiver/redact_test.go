@@ -20,25 +20,25 @@ func TestRedactCorefile(t *testing.T) {
 		{
 			name: "azure plugin client secret",
 			in:   "azure rg:example.org {\n    tenant 1111\n    client 2222\n    secret s3cr3t-VALUE\n}\n",
-			want: "azure rg:example.org {\n    tenant 1111\n    client 2222\n    secret <redacted>\n}\n",
+			want: "azure rg:example.org {\n    tenant 1111\n    client 2222\n    secret REDACTED\n}\n",
 			n:    1,
 		},
 		{
 			name: "tsig key name and key, comment kept",
 			in:   "tsig {\n  secret key.example. c2VjcmV0 # the TSIG key\n}\n",
-			want: "tsig {\n  secret <redacted> <redacted> # the TSIG key\n}\n",
+			want: "tsig {\n  secret REDACTED REDACTED # the TSIG key\n}\n",
 			n:    2,
 		},
 		{
 			name: "route53 access key pair",
 			in:   "route53 example.org.:Z1 {\n\taws_access_key AKIAEXAMPLE wJalrXUtnFEMI\n\tcredentials default /root/.aws/credentials\n}\n",
-			want: "route53 example.org.:Z1 {\n\taws_access_key <redacted> <redacted>\n\tcredentials default /root/.aws/credentials\n}\n",
+			want: "route53 example.org.:Z1 {\n\taws_access_key REDACTED REDACTED\n\tcredentials default /root/.aws/credentials\n}\n",
 			n:    2,
 		},
 		{
 			name: "etcd credentials, but not clouddns's credentials file",
 			in:   "etcd {\n  credentials root hunter2\n}\nclouddns example.org.:p:z {\n  credentials /etc/gcp.json\n}\n",
-			want: "etcd {\n  credentials <redacted> <redacted>\n}\nclouddns example.org.:p:z {\n  credentials /etc/gcp.json\n}\n",
+			want: "etcd {\n  credentials REDACTED REDACTED\n}\nclouddns example.org.:p:z {\n  credentials /etc/gcp.json\n}\n",
 			n:    2,
 		},
 		{
@@ -49,13 +49,13 @@ func TestRedactCorefile(t *testing.T) {
 		{
 			name: "a quoted secret spanning lines is one word",
 			in:   "secret \"line one\nline two\" tail\nnext line\n",
-			want: "secret <redacted> <redacted>\nnext line\n",
+			want: "secret REDACTED REDACTED\nnext line\n",
 			n:    2,
 		},
 		{
 			name: "a hash inside a word is part of the word",
 			in:   "secret ab#cd\n",
-			want: "secret <redacted>\n",
+			want: "secret REDACTED\n",
 			n:    1,
 		},
 		{
@@ -66,13 +66,13 @@ func TestRedactCorefile(t *testing.T) {
 		{
 			name: "CRLF line ends kept",
 			in:   "secret abc\r\nforward . 8.8.8.8\r\n",
-			want: "secret <redacted>\r\nforward . 8.8.8.8\r\n",
+			want: "secret REDACTED\r\nforward . 8.8.8.8\r\n",
 			n:    1,
 		},
 		{
 			name: "unbalanced braces and an unterminated quote",
 			in:   "}\n}\netcd {\ncredentials u \"p w",
-			want: "}\n}\netcd {\ncredentials <redacted> <redacted>",
+			want: "}\n}\netcd {\ncredentials REDACTED REDACTED",
 			n:    2,
 		},
 	}
@@ -120,4 +120,13 @@ func BenchmarkRedactCorefile(b *testing.B) {
 	for b.Loop() {
 		redactCorefile(in)
 	}
+}
+
+// ConfigMap values also get the project's policy: a credential by shape
+// (a JWT, a password in a URL) is hidden wherever it is, and counted.
+func TestRedactValueAppliesTheProjectPolicy(t *testing.T) {
+	in := "forward . https://user:hunter2@dns.example/dns-query\nsecret abc\n# token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl\n"
+	got, n := redactValue(in)
+	assert.Equal(t, "forward . https://user:REDACTED@dns.example/dns-query\nsecret REDACTED\n# token REDACTED\n", got)
+	assert.Equal(t, 3, n)
 }

@@ -28,7 +28,7 @@ func TestBothConfigMapsAreDocuments(t *testing.T) {
 	custom := got["coredns-custom"]
 	assert.Equal(t, "document", custom.kind)
 	assert.Equal(t, []any{"example.server", "log.override", "privatezone.server"}, custom.attrs["periscope.coredns.keys"])
-	assert.Contains(t, custom.body, "secret <redacted>\n")
+	assert.Contains(t, custom.body, "secret REDACTED\n")
 	assert.NotContains(t, custom.body, "fixture-client-secret-value")
 	assert.Equal(t, int64(1), custom.attrs["periscope.coredns.redacted"])
 	assertGolden(t, logs, "golden-both.json")
