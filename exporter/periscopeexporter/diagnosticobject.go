@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -18,9 +16,9 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/periscope-otel/periscope/exporter/periscopeexporter/internal/publish"
+	"github.com/periscope-otel/periscope/internal/kubeclient"
 )
 
 // Periscope's Diagnostic custom resource (deployment/base/crd.yaml).
@@ -93,39 +91,14 @@ func newDiagnosticObjects(cfg DiagnosticObjectConfig, logger *zap.Logger) *diagn
 // else the pod's ServiceAccount, else $KUBECONFIG (only reached with
 // enabled: true, since auto means "in a pod or given a kubeconfig").
 func diagnosticAPIServer(cfg DiagnosticObjectConfig) (*rest.Config, string, error) {
-	var restCfg *rest.Config
-	var origin string
-	switch {
-	case cfg.Kubeconfig != "":
-		c, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
-			&clientcmd.ClientConfigLoadingRules{ExplicitPath: cfg.Kubeconfig}, &clientcmd.ConfigOverrides{}).ClientConfig()
-		if err != nil {
-			return nil, "", fmt.Errorf("load kubeconfig %s: %w", cfg.Kubeconfig, err)
-		}
-		restCfg, origin = c, "kubeconfig "+cfg.Kubeconfig
-	default:
-		c, err := rest.InClusterConfig()
-		switch {
-		case err == nil:
-			restCfg, origin = c, "in-cluster ServiceAccount"
-		case !errors.Is(err, rest.ErrNotInCluster):
-			return nil, "", fmt.Errorf("load in-cluster credentials: %w", err)
-		case os.Getenv("KUBECONFIG") != "":
-			env := os.Getenv("KUBECONFIG")
-			c, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
-				&clientcmd.ClientConfigLoadingRules{Precedence: filepath.SplitList(env)}, &clientcmd.ConfigOverrides{}).ClientConfig()
-			if err != nil {
-				return nil, "", fmt.Errorf("load $KUBECONFIG %s: %w", env, err)
-			}
-			restCfg, origin = c, "$KUBECONFIG "+env
-		default:
-			return nil, "", errors.New("not running in a pod (KUBERNETES_SERVICE_HOST unset), no diagnostic_object.kubeconfig and $KUBECONFIG unset")
-		}
+	s, err := kubeclient.Find(cfg.Kubeconfig, diagnosticUserAgent, cfg.Timeout)
+	if errors.Is(err, kubeclient.ErrNoAPIServer) {
+		return nil, "", errors.New("not running in a pod (KUBERNETES_SERVICE_HOST unset), no diagnostic_object.kubeconfig and $KUBECONFIG unset")
 	}
-	restCfg = rest.CopyConfig(restCfg)
-	restCfg.UserAgent = diagnosticUserAgent
-	restCfg.Timeout = cfg.Timeout
-	return restCfg, origin, nil
+	if err != nil {
+		return nil, "", err
+	}
+	return s.Config, s.Origin, nil
 }
 
 // collecting marks a node run as started, in the background: collection

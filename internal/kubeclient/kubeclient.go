@@ -3,9 +3,6 @@
 // kubeconfig, else the pod's in-cluster ServiceAccount, else $KUBECONFIG.
 // ~/.kube/config is deliberately not read: a collector started on a
 // workstation must not collect whatever cluster kubectl points at.
-//
-// It repeats the rule receiver/kubeobjectsreceiver applies (its own copy
-// predates this package).
 package kubeclient
 
 import (
