@@ -69,13 +69,17 @@ var _ runcontrol.ClusterScope = (*Coordinator)(nil)
 
 // New returns the coordinator of runID, or an error wrapping
 // runcontrol.ErrNotCoordinated when there is no Kubernetes config (lease
-// auto outside a cluster) or the lease is off.
+// auto outside a cluster) or the lease is off; a configured kubeconfig that
+// cannot be loaded is a plain error.
 func New(cfg Config, runID string, logger *zap.Logger) (*Coordinator, error) {
 	if cfg.Lease == LeaseOff {
 		return nil, fmt.Errorf("%w: cluster_scope.lease is off", runcontrol.ErrNotCoordinated)
 	}
 	rc, origin, err := restConfig(cfg.Kubeconfig)
-	if err != nil {
+	switch {
+	case err != nil && cfg.Kubeconfig != "":
+		return nil, fmt.Errorf("cluster_scope: %w", err) // the operator's explicit choice: a config error
+	case err != nil:
 		return nil, fmt.Errorf("%w: %w", runcontrol.ErrNotCoordinated, err)
 	}
 	return NewForConfig(cfg, rc, runID, logger.With(zap.String("kubernetes", origin)))
@@ -380,4 +384,3 @@ func (t *turn) Complete() error {
 func (t *turn) Abandon(bool) { t.end() }
 
 func (t *turn) end() { t.once.Do(t.c.leave) }
-

@@ -106,7 +106,6 @@ func pending(ch <-chan outcome, d time.Duration) bool {
 	}
 }
 
-
 // restConfigFor127 points at a port nothing listens on (port 1 on
 // 127.0.0.1 needs root to bind).
 var restConfigFor127 = rest.Config{Host: "http://127.0.0.1:1"}
