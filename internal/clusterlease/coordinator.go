@@ -90,6 +90,12 @@ func NewForConfig(cfg Config, rc *rest.Config, runID string, logger *zap.Logger)
 	rc = rest.CopyConfig(rc)
 	rc.UserAgent = userAgent
 	rc.Timeout = cfg.RenewDeadline
+	// No client-side rate limit: the election and the completion record
+	// share one client, and a token bucket (5 QPS by default) can starve
+	// the completion write behind fast retries. The request rate is bound
+	// by retry_period already: one election request and one record read
+	// per waiting component per period.
+	rc.QPS = -1
 	client, err := kubernetes.NewForConfig(rc)
 	if err != nil {
 		return nil, fmt.Errorf("cluster_scope: Kubernetes client: %w", err)
