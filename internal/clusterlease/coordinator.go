@@ -22,6 +22,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -174,7 +175,8 @@ func (c *Coordinator) Acquire(ctx context.Context, id component.ID) (runcontrol.
 			c.leave()
 			return nil, ctx.Err()
 		case err != nil:
-			if apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err) {
+			var unusable *unusableError
+			if apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err) || errors.As(err, &unusable) {
 				c.leave()
 				return nil, fmt.Errorf("%w: lease %s: %w", runcontrol.ErrNotCoordinated, c.where, err)
 			}
@@ -225,14 +227,30 @@ func (c *Coordinator) Acquire(ctx context.Context, id component.ID) (runcontrol.
 	}
 }
 
-// get reads the Lease; one that does not exist yet reads as empty.
+// get reads the Lease, creating it (without a holder) when it does not
+// exist: the election would only log why it cannot, while here a missing
+// namespace or a refused create is an answer (ErrNotCoordinated at once).
 func (c *Coordinator) get(ctx context.Context) (*coordinationv1.Lease, error) {
-	lease, err := c.leases.Leases(c.cfg.Namespace).Get(ctx, c.cfg.Name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		return &coordinationv1.Lease{}, nil
+	leases := c.leases.Leases(c.cfg.Namespace)
+	lease, err := leases.Get(ctx, c.cfg.Name, metav1.GetOptions{})
+	if !apierrors.IsNotFound(err) {
+		return lease, err
+	}
+	lease, err = leases.Create(ctx, &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: c.cfg.Name}}, metav1.CreateOptions{})
+	switch {
+	case apierrors.IsAlreadyExists(err):
+		return leases.Get(ctx, c.cfg.Name, metav1.GetOptions{})
+	case apierrors.IsNotFound(err):
+		return nil, &unusableError{fmt.Errorf("namespace %s does not exist: %w", c.cfg.Namespace, err)}
 	}
 	return lease, err
 }
+
+// unusableError is an answer of the API server that retrying cannot change.
+type unusableError struct{ err error }
+
+func (e *unusableError) Error() string { return e.err.Error() }
+func (e *unusableError) Unwrap() error { return e.err }
 
 // held reports whether someone holds the lease and renewed it recently
 // (by this host's clock, with one lease duration of slack for skew).

@@ -66,3 +66,17 @@ func TestForbiddenLeaseFallsBackToLocalCollection(t *testing.T) {
 	require.ErrorIs(t, err, runcontrol.ErrNotCoordinated)
 	assert.ErrorContains(t, err, `cannot get resource "leases"`)
 }
+
+// A Lease namespace that does not exist (the RBAC manifest not applied) is
+// reported at once, and the collector collects on its node.
+func TestMissingNamespaceFallsBackToLocalCollection(t *testing.T) {
+	c := kubeapi.Shared(t)
+	cfg := DefaultConfig()
+	cfg.Namespace = "no-such-namespace"
+	co := newCandidate(t, c.Admin, cfg, "node-a", run1)
+	start := time.Now()
+	_, err := co.Acquire(context.Background(), kubeObjects)
+	require.ErrorIs(t, err, runcontrol.ErrNotCoordinated)
+	assert.ErrorContains(t, err, "namespace no-such-namespace does not exist")
+	assert.Less(t, time.Since(start), cfg.LeaseDuration, "without waiting for the lease")
+}
