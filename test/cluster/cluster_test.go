@@ -2,6 +2,7 @@ package cluster_test
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -17,6 +18,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/periscope-otel/periscope/internal/clusterlease"
+	"github.com/periscope-otel/periscope/test/azurite"
 	"github.com/periscope-otel/periscope/test/kubeapi"
 )
 
@@ -181,4 +183,62 @@ func readFile(t *testing.T, path string) string {
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	return string(data)
+}
+
+// Two collectors with their own spools upload to one container: the
+// cluster items are uploaded by one of them only, once, under
+// <run-id>/cluster, and zipped by that node only.
+func TestClusterItemsAreUploadedOncePerRun(t *testing.T) {
+	_, kubeconfig, bin := setup(t)
+	const run = "2026-11-29T03-30-00Z"
+	token, err := azurite.AccountSAS(time.Now().Add(time.Hour))
+	require.NoError(t, err)
+	container := "cluster-once"
+	spools := map[string]string{"node-a": t.TempDir(), "node-b": t.TempDir()}
+	var procs []*collector
+	for _, node := range []string{"node-a", "node-b"} {
+		procs = append(procs, start(t, bin, params{RunID: run, Node: node, OutputDir: spools[node], Kubeconfig: kubeconfig,
+			BlobURL: blob.BlobURL, BlobAccount: azurite.AccountName, BlobContainer: container, BlobSAS: "?" + token}))
+	}
+	for _, p := range procs {
+		require.NoError(t, p.wait(t, 2*time.Minute), p.name)
+	}
+
+	blobs, err := blob.Blobs(context.Background(), container)
+	require.NoError(t, err)
+	var clusterBlobs []string
+	for name := range blobs {
+		if rest, ok := strings.CutPrefix(name, run+"/cluster/"); ok {
+			clusterBlobs = append(clusterBlobs, rest)
+		}
+	}
+	sort.Strings(clusterBlobs)
+	assert.Equal(t, wantClusterItems, clusterBlobs)
+
+	var uploaders []string
+	for node, spool := range spools {
+		if _, err := os.Stat(filepath.Join(spool, run, "cluster")); err == nil {
+			uploaders = append(uploaders, node)
+		}
+	}
+	require.Len(t, uploaders, 1, "one collector wrote and uploaded the cluster items")
+	leader := uploaders[0]
+	assert.Equal(t, leader+"\n", string(blobs[run+"/cluster/collected-by"].Content))
+	zip := blobs[run+"/"+leader+"/"+leader+".zip"].Content
+	require.NotEmpty(t, zip, "the leader's node zip")
+	entries := zipBytes(t, zip)
+	for _, item := range wantClusterItems {
+		assert.Contains(t, entries, zipEntryOf(item))
+	}
+}
+
+func zipBytes(t *testing.T, data []byte) map[string]bool {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	require.NoError(t, err)
+	names := map[string]bool{}
+	for _, f := range zr.File {
+		names[f.Name] = true
+	}
+	return names
 }

@@ -21,11 +21,16 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/periscope-otel/periscope/test/azurite"
 	"github.com/periscope-otel/periscope/test/kubeapi"
 )
 
-// binDir holds the test collector, built once per test binary.
-var binDir string
+var (
+	// binDir holds the test collector, built once per test binary.
+	binDir string
+	// blob is the package's Azurite.
+	blob *azurite.Server
+)
 
 func TestMain(m *testing.M) {
 	var err error
@@ -33,7 +38,15 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "FAIL:", err)
 		os.Exit(1)
 	}
+	if blob, err = azurite.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL: the cluster tests need Azurite:", err)
+		os.Exit(1)
+	}
 	code := kubeapi.Main(m)
+	if err := blob.Stop(); err != nil {
+		fmt.Fprintln(os.Stderr, "stop azurite:", err)
+		code = 1
+	}
 	os.RemoveAll(binDir)
 	os.Exit(code)
 }
@@ -94,6 +107,8 @@ func setup(t *testing.T) (*kubeapi.Cluster, string, string) {
 type params struct {
 	RunID, Node, OutputDir, Kubeconfig string
 	Hang                               bool
+	// With BlobURL, the exporter uploads to Azurite; OutputDir is the spool.
+	BlobURL, BlobAccount, BlobContainer, BlobSAS string
 }
 
 var configTemplate = template.Must(template.ParseFiles(filepath.Join("testdata", "collector.yaml.tmpl")))
