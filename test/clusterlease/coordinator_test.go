@@ -1,4 +1,4 @@
-package clusterlease
+package clusterlease_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/periscope-otel/periscope/internal/clusterlease"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 	"github.com/periscope-otel/periscope/test/kubeapi"
 )
@@ -44,7 +45,7 @@ func TestOneCollectorCollectsAComponentPerRun(t *testing.T) {
 
 	lease, err := c.Client().CoordinationV1().Leases(cfg.Namespace).Get(ctx, cfg.Name, metav1.GetOptions{})
 	require.NoError(t, err)
-	assert.JSONEq(t, `[{"run_id":"`+run1+`","collected":{"kube_objects":"`+a.Identity()+`"}}]`, lease.Annotations[AnnotationCompleted])
+	assert.JSONEq(t, `[{"run_id":"`+run1+`","collected":{"kube_objects":"`+a.Identity()+`"}}]`, lease.Annotations[clusterlease.AnnotationCompleted])
 }
 
 // A leader that dies mid-collection (no renewal, no release) is replaced
@@ -125,19 +126,19 @@ func TestAbandonedTurnGoesToAnotherCollector(t *testing.T) {
 func TestWithoutKubernetesNothingIsCoordinated(t *testing.T) {
 	t.Setenv("KUBERNETES_SERVICE_HOST", "")
 	t.Setenv("KUBECONFIG", "")
-	cfg := DefaultConfig()
-	_, err := New(cfg, run1, zapNop())
+	cfg := clusterlease.DefaultConfig()
+	_, err := clusterlease.New(cfg, run1, zapNop())
 	require.ErrorIs(t, err, runcontrol.ErrNotCoordinated)
 	assert.ErrorContains(t, err, "no Kubernetes config")
 
-	cfg.Lease = LeaseOff
-	_, err = New(cfg, run1, zapNop())
+	cfg.Lease = clusterlease.LeaseOff
+	_, err = clusterlease.New(cfg, run1, zapNop())
 	require.ErrorIs(t, err, runcontrol.ErrNotCoordinated)
 	assert.ErrorContains(t, err, "lease is off")
 }
 
 func TestUnreachableAPIServerFallsBackToLocalCollection(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := clusterlease.DefaultConfig()
 	cfg.LeaseDuration, cfg.RenewDeadline, cfg.RetryPeriod = time.Second, 500*time.Millisecond, 100*time.Millisecond
 	// A closed port on 127.0.0.1: connections are refused.
 	co := newCandidate(t, &restConfigFor127, cfg, "node-a", run1)

@@ -1,4 +1,6 @@
-package clusterlease
+// Package clusterlease_test runs internal/clusterlease against a real API
+// server (test/kubeapi): election, takeover, completion record, RBAC.
+package clusterlease_test
 
 import (
 	"context"
@@ -16,6 +18,7 @@ import (
 	"go.uber.org/zap/zaptest"
 	"k8s.io/client-go/rest"
 
+	"github.com/periscope-otel/periscope/internal/clusterlease"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 	"github.com/periscope-otel/periscope/test/kubeapi"
 )
@@ -25,14 +28,14 @@ func TestMain(m *testing.M) { os.Exit(kubeapi.Main(m)) }
 
 // fastConfig is short lease timing so a takeover happens within seconds;
 // each test gets its own namespace, hence its own Lease.
-func fastConfig(t *testing.T, c *kubeapi.Cluster) Config {
+func fastConfig(t *testing.T, c *kubeapi.Cluster) clusterlease.Config {
 	t.Helper()
 	ns := strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name()))
 	if len(ns) > 50 {
 		ns = ns[:50]
 	}
 	require.NoError(t, c.CreateNamespace(context.Background(), ns))
-	cfg := DefaultConfig()
+	cfg := clusterlease.DefaultConfig()
 	cfg.Namespace = ns
 	cfg.LeaseDuration = 2 * time.Second
 	cfg.RenewDeadline = time.Second
@@ -43,17 +46,17 @@ func fastConfig(t *testing.T, c *kubeapi.Cluster) Config {
 // candidate is one collector's coordinator whose network can be cut, to
 // play a collector that died (no renewal, no release).
 type candidate struct {
-	*Coordinator
+	*clusterlease.Coordinator
 	cut *atomic.Bool
 }
 
-func newCandidate(t *testing.T, rc *rest.Config, cfg Config, name, runID string) candidate {
+func newCandidate(t *testing.T, rc *rest.Config, cfg clusterlease.Config, name, runID string) candidate {
 	t.Helper()
 	cut := new(atomic.Bool)
 	rc = rest.CopyConfig(rc)
 	rc.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return cuttable{rt, cut} }
 	cfg.Identity = name
-	co, err := NewForConfig(cfg, rc, runID, zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel)))
+	co, err := clusterlease.NewForConfig(cfg, rc, runID, zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel)))
 	require.NoError(t, err)
 	t.Cleanup(co.Shutdown)
 	return candidate{co, cut}
@@ -77,7 +80,7 @@ type outcome struct {
 	err  error
 }
 
-func acquireAsync(ctx context.Context, co *Coordinator, id component.ID) <-chan outcome {
+func acquireAsync(ctx context.Context, co *clusterlease.Coordinator, id component.ID) <-chan outcome {
 	ch := make(chan outcome, 1)
 	go func() {
 		t, err := co.Acquire(ctx, id)

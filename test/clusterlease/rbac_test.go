@@ -1,4 +1,4 @@
-package clusterlease
+package clusterlease_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/periscope-otel/periscope/internal/clusterlease"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 	"github.com/periscope-otel/periscope/test/kubeapi"
 )
@@ -29,7 +30,7 @@ func TestShippedRoleCoordinatesWithTheLeaseOnly(t *testing.T) {
 	sa, err := c.ServiceAccountConfig(ctx, "aks-periscope", "aks-periscope-service-account")
 	require.NoError(t, err)
 
-	cfg := DefaultConfig() // aks-periscope/aks-periscope-cluster
+	cfg := clusterlease.DefaultConfig() // aks-periscope/aks-periscope-cluster
 	cfg.LeaseDuration, cfg.RenewDeadline, cfg.RetryPeriod = 2*time.Second, time.Second, 100*time.Millisecond
 	a := newCandidate(t, sa, cfg, "node-a", run1)
 	b := newCandidate(t, sa, cfg, "node-b", run1)
@@ -59,7 +60,7 @@ func TestForbiddenLeaseFallsBackToLocalCollection(t *testing.T) {
 	require.NoError(t, c.CreateNamespace(ctx, "no-lease-rights"))
 	sa, err := c.ServiceAccountConfig(ctx, "no-lease-rights", "default")
 	require.NoError(t, err)
-	cfg := DefaultConfig()
+	cfg := clusterlease.DefaultConfig()
 	cfg.Namespace = "no-lease-rights"
 	co := newCandidate(t, sa, cfg, "node-a", run1)
 	_, err = co.Acquire(ctx, kubeObjects)
@@ -71,7 +72,7 @@ func TestForbiddenLeaseFallsBackToLocalCollection(t *testing.T) {
 // reported at once, and the collector collects on its node.
 func TestMissingNamespaceFallsBackToLocalCollection(t *testing.T) {
 	c := kubeapi.Shared(t)
-	cfg := DefaultConfig()
+	cfg := clusterlease.DefaultConfig()
 	cfg.Namespace = "no-such-namespace"
 	co := newCandidate(t, c.Admin, cfg, "node-a", run1)
 	start := time.Now()
