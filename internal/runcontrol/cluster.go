@@ -105,6 +105,12 @@ func (s *scheduler) runCluster(ctx context.Context, cs ClusterScope) {
 			return // ctx ended: shutdown
 		}
 		snap := s.source.Collect(ctx)
+		if ctx.Err() != nil {
+			// Shut down mid-collection (a new run ID, a stopped pod): the
+			// snapshot is partial; the run's part stays open for others.
+			turn.Abandon(false)
+			return
+		}
 		if !turn.Leading() {
 			log.Warn("Lost the cluster lease while collecting; another collector takes over")
 			turn.Abandon(false)

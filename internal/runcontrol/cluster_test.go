@@ -188,3 +188,32 @@ func (s *failingSink) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	_ = s.LogsSink.ConsumeLogs(ctx, ld)
 	return s.err
 }
+
+// A collection interrupted by shutdown is partial: it is neither
+// delivered nor recorded complete, so another collector collects it whole.
+func TestClusterCollectionCutByShutdownIsNotCompleted(t *testing.T) {
+	scope := &scopeFixture{answers: []error{nil}}
+	src := &blockingSource{started: make(chan struct{})}
+	sink := new(consumertest.LogsSink)
+	r := NewLogsReceiver(receivertest.NewNopSettings(component.MustNewType("fixture")), &testConfig{},
+		Schedule{Scope: ScopeCluster}, func() Source { return src }, sink, NewTracker())
+	require.NoError(t, r.Start(context.Background(), scopeHost{scope}))
+	<-src.started
+	require.NoError(t, r.Shutdown(context.Background()))
+	assert.Zero(t, sink.LogRecordCount())
+	require.Len(t, scope.turns, 1)
+	assert.True(t, scope.turns[0].abandoned)
+	assert.False(t, scope.turns[0].gaveUp)
+	assert.False(t, scope.turns[0].completed)
+}
+
+// blockingSource is a fixture that collects until its context ends.
+type blockingSource struct{ started chan struct{} }
+
+func (*blockingSource) Check() error { return nil }
+
+func (s *blockingSource) Collect(ctx context.Context) Snapshot {
+	close(s.started)
+	<-ctx.Done()
+	return (&countingSource{}).Collect(ctx)
+}
