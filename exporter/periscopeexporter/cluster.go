@@ -3,6 +3,7 @@ package periscopeexporter
 import (
 	"archive/zip"
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -96,7 +97,7 @@ func (e *layoutExporter) publishCluster(ctx context.Context) error {
 		if len(part.touched) == 0 {
 			continue
 		}
-		if err := part.w.flush(); err != nil {
+		if err := part.w.closeAppending(); err != nil {
 			return err
 		}
 		keys := make([]string, 0, len(part.touched))
@@ -112,6 +113,19 @@ func (e *layoutExporter) publishCluster(ctx context.Context) error {
 		clear(part.touched)
 	}
 	return nil
+}
+
+// closeAppending flushes and closes streamed items: the cluster part has
+// no finish step, and a later line reopens its file for appending.
+func (w *nodeRunWriter) closeAppending() error {
+	errs := []error{w.flush()}
+	for key, af := range w.appending {
+		if err := af.f.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close %s: %w", af.f.Name(), err))
+		}
+		delete(w.appending, key)
+	}
+	return errors.Join(errs...)
 }
 
 // zipClusterItems adds the cluster items this node collected to its zip,

@@ -36,6 +36,10 @@ func TestClusterItemsGoToTheClusterFolderAndTheCollectingNodesZip(t *testing.T) 
 	layout.AppendError(csl, "kubeobjects", "shop_secret", errors.New("forbidden: list secrets in namespace shop"), now)
 	appendLine(csl, "containerlogs", "kube-system_coredns-1", "line 1")
 	require.NoError(t, e.consumeLogs(context.Background(), cl))
+	more, msl := newClusterRun(run, "node-a")
+	appendLine(msl, "containerlogs", "kube-system_coredns-1", "line 2") // a later batch appends
+	require.NoError(t, e.consumeLogs(context.Background(), more))
+	assert.Empty(t, e.cluster[run].w.appending, "no file left open between batches")
 
 	na, nsl := newRun(run, "node-a")
 	layout.AppendDocument(nsl, "dns", "virtualmachine", []byte("nameserver 10.0.0.10\n"), now)
@@ -47,7 +51,7 @@ func TestClusterItemsGoToTheClusterFolderAndTheCollectingNodesZip(t *testing.T) 
 	// Delivered when ConsumeLogs returned, before any node run finished.
 	cluster := filepath.Join(dir, run, "cluster")
 	assert.Equal(t, "Name: coredns-1\n", readFile(t, filepath.Join(cluster, "kube-system_pod_coredns-1")))
-	assert.Equal(t, "line 1\n", readFile(t, filepath.Join(cluster, "kube-system_coredns-1")))
+	assert.Equal(t, "line 1\nline 2\n", readFile(t, filepath.Join(cluster, "kube-system_coredns-1")))
 	assert.NoFileExists(t, filepath.Join(cluster, "periscope-errors.log"))
 	assert.NoFileExists(t, filepath.Join(cluster, "cluster.zip"))
 
@@ -56,7 +60,7 @@ func TestClusterItemsGoToTheClusterFolderAndTheCollectingNodesZip(t *testing.T) 
 	assert.Equal(t, map[string]string{
 		"dns/virtualmachine":                    "nameserver 10.0.0.10\n",
 		"kubeobjects/kube-system_pod_coredns-1": "Name: coredns-1\n",
-		"containerlogs/kube-system_coredns-1":   "line 1\n",
+		"containerlogs/kube-system_coredns-1":   "line 1\nline 2\n",
 		"periscope/periscope-errors.log":        "kubeobjects/shop_secret: forbidden: list secrets in namespace shop\n",
 	}, zipEntries(t, filepath.Join(dir, run, "node-a", "node-a.zip")))
 	assert.Equal(t, map[string]string{"dns/virtualmachine": "nameserver 10.0.0.11\n"},
