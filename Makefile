@@ -80,16 +80,20 @@ fuzz:
 		done; \
 	done
 
-# etcd and kube-apiserver for the Kubernetes tests, built once from the Go
-# module proxy and cached (cold: about 11 minutes on 2 cores).
+# etcd, kube-apiserver, kubectl and metrics-server for the Kubernetes tests,
+# built once from the Go module proxy and cached (cold: about 14 minutes on
+# 2 cores).
 kube-binaries:
 	test/kubeapi/build.sh
 
 e2e: build kube-binaries
 	PERISCOPE_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 30m -v ./test/...
 
-bench:
+# Unit benchmarks, then those against real servers (API server, metrics
+# API, Azurite): describe 1,000 pods, top, Diagnostic objects, helm decode.
+bench: kube-binaries
 	$(GO) test -run '^$$' -bench . -benchmem $(UNIT_PACKAGES)
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./test/kubeobjects/ ./test/systemperf/ ./test/diagnosticobject/ ./test/helmpdb/
 
 lint:
 	@test -z "$$(gofmt -l $$(find . -name '*.go' -not -path './_build/*'))" || { gofmt -l $$(find . -name '*.go' -not -path './_build/*'); echo "gofmt: files above need formatting"; exit 1; }

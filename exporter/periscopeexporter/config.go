@@ -25,6 +25,8 @@ type Config struct {
 	Local LocalConfig `mapstructure:"local"`
 	// AzureBlob uploads every finished node run to a blob container.
 	AzureBlob configoptional.Optional[AzureBlobConfig] `mapstructure:"azure_blob"`
+	// DiagnosticObject writes each node run's Diagnostic custom resource.
+	DiagnosticObject DiagnosticObjectConfig `mapstructure:"diagnostic_object"`
 }
 
 // LocalConfig is the local-directory backend (and the Azure Blob spool).
@@ -38,7 +40,7 @@ type AzureBlobConfig = publish.AzureBlobConfig
 
 // Validate checks the configuration's shape; whether the directory is
 // writable is checked at start, where it is named in the error. The
-// azure_blob section validates itself.
+// azure_blob and diagnostic_object sections validate themselves.
 func (c *Config) Validate() error {
 	if c.Local.Directory == "" {
 		return errors.New("local.directory must not be empty")

@@ -26,6 +26,10 @@ func TestLoadConfig(t *testing.T) {
 			assert.False(t, c.AzureBlob.HasValue(), "the local directory alone unless azure_blob is given")
 			assert.False(t, c.QueueConfig.HasValue())
 			assert.False(t, c.BackOffConfig.Enabled)
+			assert.Nil(t, c.DiagnosticObject.Enabled, "unset: on in a pod, off elsewhere")
+			assert.Equal(t, "aks-periscope", c.DiagnosticObject.Namespace)
+			assert.Equal(t, "aks-periscope-diagnostic-", c.DiagnosticObject.NamePrefix)
+			assert.Equal(t, 5*time.Second, c.DiagnosticObject.Timeout)
 		}},
 		{id: "periscope/account_sas", check: func(t *testing.T, c *Config) {
 			require.True(t, c.AzureBlob.HasValue())
@@ -60,6 +64,19 @@ func TestLoadConfig(t *testing.T) {
 			assert.Equal(t, component.MustNewID("file_storage"), *q.StorageID)
 			assert.Equal(t, 1, q.NumConsumers, "one consumer keeps lines in order")
 			assert.True(t, c.BackOffConfig.Enabled)
+		}},
+		{id: "periscope/diagnostic_object", check: func(t *testing.T, c *Config) {
+			d := c.DiagnosticObject
+			require.NotNil(t, d.Enabled)
+			assert.True(t, *d.Enabled)
+			assert.Equal(t, "periscope-runs", d.Namespace)
+			assert.Equal(t, "diag-", d.NamePrefix)
+			assert.Equal(t, "/etc/periscope/kubeconfig", d.Kubeconfig)
+			assert.Equal(t, 2*time.Second, d.Timeout)
+		}},
+		{id: "periscope/diagnostic_object_bad", wantErr: []string{
+			`diagnostic_object.namespace "Periscope"`,
+			"diagnostic_object.timeout 0s: must be positive",
 		}},
 		{id: "periscope/bad", wantErr: []string{
 			"local.directory must not be empty",

@@ -33,6 +33,7 @@ type layoutExporter struct {
 	run       runcontrol.Run // nil without the periscope_run extension
 	stop      chan struct{}
 	watcher   sync.WaitGroup
+	diag      *diagnosticObjects // nil when not in a cluster
 
 	mu      sync.Mutex
 	runs    map[nodeRun]*nodeRunWriter
@@ -57,7 +58,7 @@ func newLayoutExporter(cfg *Config, logger *zap.Logger, tracker *runcontrol.Trac
 		}
 		store = s
 	}
-	return &layoutExporter{
+	e := &layoutExporter{
 		dir:          cfg.Local.Directory,
 		logger:       logger,
 		tracker:      tracker,
@@ -65,7 +66,11 @@ func newLayoutExporter(cfg *Config, logger *zap.Logger, tracker *runcontrol.Trac
 		stop:         make(chan struct{}),
 		runs:         map[nodeRun]*nodeRunWriter{},
 		republishing: map[nodeRun]chan struct{}{},
-	}, nil
+	}
+	if e.diag = newDiagnosticObjects(cfg.DiagnosticObject, logger); e.diag != nil {
+		e.publisher.OnRecord(e.diag.record)
+	}
+	return e, nil
 }
 
 // start refuses an output directory that cannot be written, naming it,
@@ -228,6 +233,7 @@ func (e *layoutExporter) writerFor(runID, node string) (*nodeRunWriter, error) {
 	}
 	e.runs[key] = w
 	e.order = append(e.order, key)
+	e.diag.collecting(runID, node, w.started)
 	return w, nil
 }
 
@@ -245,6 +251,7 @@ func (e *layoutExporter) shutdown(ctx context.Context) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	defer e.diag.wait()
 	return e.finishAll(ctx)
 }
 

@@ -45,6 +45,8 @@ func createDefaultConfig() component.Config {
 		QueueConfig:   configoptional.Default(queue),
 		Local:         LocalConfig{Directory: "./periscope-output"},
 		AzureBlob:     configoptional.Default(publish.DefaultAzureBlobConfig()),
+
+		DiagnosticObject: defaultDiagnosticObjectConfig(),
 	}
 }
 

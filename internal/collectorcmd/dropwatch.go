@@ -2,13 +2,13 @@ package collectorcmd
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/periscope-otel/periscope/internal/redact"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 )
 
@@ -46,7 +46,11 @@ func (w *dropWatcher) Check(e zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.
 	return w.Core.Check(e, ce)
 }
 
-// dropRecorder writes nothing: it turns one drop entry into a delivery failure.
+// dropRecorder writes nothing: it turns one drop entry into a delivery
+// failure. The exporter's error may carry a request URL with a SAS token;
+// it is redacted by the project's policy (internal/redact): the signature
+// goes, the expiry and permissions stay, since "the token expired" is the
+// usual reason.
 type dropRecorder struct {
 	fields  []zapcore.Field
 	tracker *runcontrol.Tracker
@@ -72,14 +76,6 @@ func (r *dropRecorder) Write(e zapcore.Entry, fields []zapcore.Field) error {
 	if count == nil {
 		count = enc.Fields["rejected_items"]
 	}
-	r.tracker.ReportDeliveryFailure(fmt.Errorf("exporter %s gave up %v records: %v", id, count, redactSAS(fmt.Sprint(enc.Fields["error"]))))
+	r.tracker.ReportDeliveryFailure(fmt.Errorf("exporter %s gave up %v records: %v", id, count, redact.Text(fmt.Sprint(enc.Fields["error"]))))
 	return nil
-}
-
-// sasParams are the query parameters of a SAS token that must not be shown.
-var sasParams = regexp.MustCompile(`(?i)\b(sig|se|sp|sv|ss|srt|st|spr|skoid|sktid|ske|sks|skv)=[^&\s"']+`)
-
-// redactSAS hides SAS parameters that an SDK error may carry in a URL.
-func redactSAS(s string) string {
-	return sasParams.ReplaceAllString(s, "$1=REDACTED")
 }

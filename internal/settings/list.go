@@ -14,13 +14,20 @@ import (
 // an escape, which breaks Windows paths (C:\AzureData\x.log). Rules: items
 // are separated by white space; a double- or single-quoted part may contain
 // spaces and its quotes are removed; a backslash is an ordinary character;
-// the same item twice is kept once. An unbalanced quote is an error naming
-// the list, since guessing would collect the wrong files.
+// the same item twice is kept once.
+//
+// An unbalanced quote is an error, and the items come back with it: the
+// dangling quote is kept as an ordinary character of its item, where white
+// space splits as usual. A caller reports the error and goes on, and the
+// receiver that judges entries names the one with the stray quote as
+// malformed; nothing is guessed into a different file or object, and the
+// rest of the list is still collected.
 func SplitList(s string) ([]string, error) {
 	var (
 		items []string
 		cur   strings.Builder
 		quote rune
+		qpos  int // where in cur the open quote was
 		inTok bool
 	)
 	seen := map[string]bool{}
@@ -39,7 +46,7 @@ func SplitList(s string) ([]string, error) {
 		case quote != 0:
 			cur.WriteRune(r)
 		case r == '"' || r == '\'':
-			quote, inTok = r, true
+			quote, qpos, inTok = r, cur.Len(), true
 		case unicode.IsSpace(r):
 			flush()
 		default:
@@ -48,7 +55,15 @@ func SplitList(s string) ([]string, error) {
 		}
 	}
 	if quote != 0 {
-		return nil, fmt.Errorf("unbalanced %c quote in %q", quote, s)
+		tail := cur.String()
+		tail = tail[:qpos] + string(quote) + tail[qpos:]
+		cur.Reset()
+		for _, f := range strings.Fields(tail) {
+			cur.WriteString(f)
+			inTok = true
+			flush()
+		}
+		return items, fmt.Errorf("unbalanced %c quote in %q (kept as part of the entry)", quote, s)
 	}
 	flush()
 	return items, nil
@@ -58,16 +73,14 @@ func SplitList(s string) ([]string, error) {
 // item that holds several absolute paths (the whole list was quoted, as in
 // Periscope's README example) is split again at white space followed by
 // the start of an absolute path.
+// Like SplitList, it returns the items with an unbalanced-quote error.
 func SplitPaths(s string) ([]string, error) {
 	items, err := SplitList(s)
-	if err != nil {
-		return nil, err
-	}
 	var paths []string
 	for _, it := range items {
 		paths = append(paths, splitJoinedPaths(it)...)
 	}
-	return paths, nil
+	return paths, err
 }
 
 // splitJoinedPaths splits "/a /b" or `C:\a D:\b` but keeps "C:\Program Files\x".

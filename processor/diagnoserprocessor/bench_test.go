@@ -10,6 +10,7 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor/processortest"
 
@@ -20,11 +21,13 @@ import (
 
 const (
 	benchRecords   = 1_000_000
-	benchBatchSize = 1_000 // one node's items and 990 of its log lines per batch
+	benchBatchSize = 1_000 // one node's 35 input records and 965 of its log lines per batch
 )
 
 // mixedBatch is one node's batch as a run delivers it: the inputs every
-// rule reads (an AKS kubenet node) among node log lines from filelog.
+// rule reads (an AKS kubenet node's items, a connectivity round of five
+// probes, 20 pods and 2 nodes from kube_objects) among node log lines from
+// filelog.
 func mixedBatch(b *testing.B) plog.Logs {
 	dump, err := os.ReadFile("../../receiver/iptablesreceiver/testdata/fixture-kubenet-aks-iptables-save.txt")
 	if err != nil {
@@ -37,6 +40,60 @@ func mixedBatch(b *testing.B) plog.Logs {
 	bt.doc(itemKubeletCmd, aksKubelet123+" --network-plugin=kubenet")
 	bt.doc(itemIptablesSave, string(dump))
 	bt.doc(Item{"iptables", "iptables"}, "Chain PREROUTING (policy ACCEPT)\n")
+	// A connectivity round: five probes (two failing) and its document.
+	for i, target := range []string{"internet", "apiserver", "tunnel", "acr", "mcr"} {
+		lr := bt.sl.LogRecords().AppendEmpty()
+		lr.SetTimestamp(pcommon.NewTimestampFromTime(fixedNow))
+		lr.Body().SetStr(target + ": https://" + target + ".example/ reachable in 12 ms")
+		a := lr.Attributes()
+		a.PutStr(layout.AttrCollector, connectivityCollector)
+		a.PutStr(layout.AttrItemKey, itemConnectivityProbes.Key)
+		a.PutStr(layout.AttrItemKind, string(layout.KindLine))
+		a.PutStr(attrProbeTarget, target)
+		a.PutStr(attrProbeEndpoint, "https://"+target+".example/")
+		a.PutStr(attrProbeItem, "Type "+target)
+		a.PutDouble(attrProbeInterval, 60)
+		a.PutBool(attrProbeSuccess, i%3 != 0)
+		if i%3 == 0 {
+			a.PutStr(attrProbeErrorType, "dns_nxdomain")
+			a.PutStr(attrProbeFailed, "dns")
+			a.PutStr(layout.AttrError, "lookup "+target+".example: no such host")
+		}
+	}
+	bt.doc(itemConnectivityRound, `{"results":[]}`)
+	// kube_objects: 20 pods (one crash-looping, one Pending) and 2 nodes.
+	for i := range 22 {
+		lr := layout.AppendDocument(bt.sl, kubeObjectsCollector, fmt.Sprintf("default_pod_p%d", i), []byte("Name: p\nNamespace: default\n"), fixedNow)
+		a := lr.Attributes()
+		if i >= 20 {
+			a.PutStr(attrKubeKind, "Node")
+			a.PutStr(attrKubeName, fmt.Sprintf("node-%d", i))
+			c := a.PutEmptySlice(attrConditions).AppendEmpty().SetEmptyMap()
+			c.PutStr("type", "Ready")
+			c.PutStr("status", "True")
+			a.PutEmptySlice(attrNodePodCIDRs).AppendEmpty().SetStr("10.244.0.0/24")
+			continue
+		}
+		a.PutStr(attrKubeKind, "Pod")
+		a.PutStr(attrKubeNamespace, "default")
+		a.PutStr(attrKubeName, fmt.Sprintf("p%d", i))
+		phase := "Running"
+		if i == 1 {
+			phase = "Pending"
+		}
+		a.PutStr(attrPodPhase, phase)
+		w := a.PutEmptyMap(attrWaitingReasons)
+		if i == 0 {
+			w.PutStr("app", "CrashLoopBackOff")
+		}
+		a.PutEmptyMap(attrRestartCounts).PutInt("app", int64(i))
+		if i == 1 {
+			e := a.PutEmptySlice(attrEvents).AppendEmpty().SetEmptyMap()
+			e.PutStr("reason", "FailedScheduling")
+			e.PutStr("message", "0/3 nodes are available: 3 Insufficient memory.")
+			e.PutInt("count", 3)
+		}
+	}
 	for bt.sl.LogRecords().Len() < benchBatchSize {
 		lr := bt.sl.LogRecords().AppendEmpty()
 		lr.Body().SetStr("2026-11-28 23:53:30,123 - util.py[DEBUG]: Running command ['ip', 'addr'] with allowed return codes [0]")

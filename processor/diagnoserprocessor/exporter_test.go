@@ -3,6 +3,7 @@ package diagnoserprocessor
 import (
 	"archive/zip"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,9 +14,11 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/exporter/exportertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/periscope-otel/periscope/exporter/periscopeexporter"
+	"github.com/periscope-otel/periscope/internal/layout"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 	"github.com/periscope-otel/periscope/processor/diagnoserprocessor/internal/metadata"
 )
@@ -63,6 +66,53 @@ func TestTheNodeZipHoldsTheDiagnoses(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(log), "WARN DNS_CUSTOM_NAMESERVER: the node resolves names through custom DNS server 8.8.8.8")
 
+	// A DaemonSet keeps probing after the run's collections are done: each
+	// round rewrites networkoutbound in the node folder, and the zip
+	// written at shutdown holds the last one.
+	for i, ok := range []bool{false, false, true} {
+		b := newBatch(testRunID, testNode)
+		probeRecord(b, "apiserver", "AKS API Server", fixedNow.Add(time.Duration(i)*time.Minute), ok)
+		b.doc(itemConnectivityRound, "{}")
+		require.NoError(t, proc.ConsumeLogs(context.Background(), b.ld))
+	}
+	outbound, err := os.ReadFile(filepath.Join(dir, testRunID, testNode, networkOutboundKey))
+	require.NoError(t, err)
+	assert.JSONEq(t, `[
+		{"HostName":"`+testNode+`","Type":"AKS API Server","Start":"2026-11-28T23:53:30Z","End":"2026-11-28T23:54:30Z","Status":"Error: timeout: i/o timeout"},
+		{"HostName":"`+testNode+`","Type":"AKS API Server","Start":"2026-11-28T23:55:30Z","End":"2026-11-28T23:55:30Z","Status":"Connected"}]`, string(outbound))
+	log, err = os.ReadFile(filepath.Join(dir, testRunID, testNode, "diagnostics.log"))
+	require.NoError(t, err)
+	assert.Contains(t, string(log), "ERROR OUTBOUND_APISERVER_UNREACHABLE")
+	assert.Contains(t, string(log), "INFO OUTBOUND_RECOVERED")
+
 	require.NoError(t, proc.Shutdown(context.Background()))
 	require.NoError(t, exp.Shutdown(context.Background()))
+	zr, err = zip.OpenReader(zipPath)
+	require.NoError(t, err)
+	defer zr.Close()
+	f, err := zr.Open("diagnoser/" + networkOutboundKey)
+	require.NoError(t, err, "the zip written at shutdown holds networkoutbound")
+	inZip, err := io.ReadAll(f)
+	require.NoError(t, err)
+	assert.Equal(t, string(outbound), string(inZip))
+}
+
+// probeRecord appends a connectivity probe record as the receiver writes it.
+func probeRecord(b *batch, target, typ string, at time.Time, ok bool) {
+	lr := b.sl.LogRecords().AppendEmpty()
+	lr.SetTimestamp(pcommon.NewTimestampFromTime(at))
+	a := lr.Attributes()
+	a.PutStr(layout.AttrCollector, connectivityCollector)
+	a.PutStr(layout.AttrItemKey, itemConnectivityProbes.Key)
+	a.PutStr(layout.AttrItemKind, string(layout.KindLine))
+	a.PutStr(attrProbeTarget, target)
+	a.PutStr(attrProbeItem, typ)
+	a.PutDouble(attrProbeInterval, 60)
+	a.PutBool(attrProbeSuccess, ok)
+	if !ok {
+		a.PutStr(attrProbeErrorType, "timeout")
+		a.PutStr(attrProbeFailed, "connect")
+		a.PutStr(layout.AttrError, "i/o timeout")
+	}
+	lr.Body().SetStr(target + " probe")
 }

@@ -41,12 +41,13 @@ const (
 // decoder is not an input. A decoder's error makes the item unusable, with
 // that error as the reason.
 var decoders = map[Item]func(lr plog.LogRecord, in *Input) error{
-	itemVirtualMachine: decodeResolvConf,
-	itemKubernetesDNS:  decodeResolvConf,
-	itemKubeletResolv:  decodeResolvConf,
-	itemKubeletCmd:     decodeKubeletCmd,
-	itemKubeletConfig:  decodeKubeletConfig,
-	itemIptablesSave:   decodeIptablesSave,
+	itemVirtualMachine:    decodeResolvConf,
+	itemKubernetesDNS:     decodeResolvConf,
+	itemKubeletResolv:     decodeResolvConf,
+	itemKubeletCmd:        decodeKubeletCmd,
+	itemKubeletConfig:     decodeKubeletConfig,
+	itemIptablesSave:      decodeIptablesSave,
+	itemConnectivityRound: decodeRound,
 }
 
 // Input is one arrived item.
@@ -179,6 +180,12 @@ type Inputs struct {
 	// Node is the node's name (k8s.node.name), possibly empty.
 	Node  string
 	items map[Item]*Input
+	// The streams: the probes' windows (kept past the run's end), the
+	// connectivity rounds seen whole, and Kubernetes objects' facts.
+	outbound   outbound
+	roundsDone int
+	pods       []*podFacts
+	nodes      []*nodeFacts
 }
 
 // Get returns a usable item, or nil.

@@ -44,20 +44,33 @@ type runState struct {
 	inputs  Inputs
 	judged  []bool   // by index in rules
 	signals []Signal // reported so far, for the summary
+	// reported holds the identities of keyed signals already out, so a
+	// rule judged again (each connectivity round) reports what is new.
+	reported map[string]bool
 	// ended is set once the run's end-of-run output is out; later records
 	// of the run pass through without being judged again, so a late line
 	// never replaces the summary with a poorer one.
 	ended bool
 }
 
-// specs are the rules' specs, computed once.
-var specs = func() []Spec {
-	s := make([]Spec, len(rules))
-	for i, r := range rules {
-		s[i] = r.Spec()
-	}
-	return s
-}()
+// specs are the rules' specs, and specItems every item each names,
+// computed once: judge asks at every arrival.
+var (
+	specs = func() []Spec {
+		s := make([]Spec, len(rules))
+		for i, r := range rules {
+			s[i] = r.Spec()
+		}
+		return s
+	}()
+	specItems = func() [][]Item {
+		s := make([][]Item, len(specs))
+		for i, spec := range specs {
+			s[i] = spec.items()
+		}
+		return s
+	}()
+)
 
 func newDiagnoser(cfg *Config, set processor.Settings, next consumer.Logs, tracker *runcontrol.Tracker) *diagnoser {
 	return &diagnoser{
@@ -133,11 +146,25 @@ func (d *diagnoser) observe(ld plog.Logs) plog.Logs {
 				if st == nil || st.key != key {
 					st = d.state(key)
 				}
-				if st.ended {
-					continue
-				}
-				if item, kind, ok := inputItem(attrs); ok {
-					d.arrive(st, item, kind, lr, out)
+				switch item, kind, what := inputItem(attrs); what {
+				case inputProbe:
+					// Probes keep building the networkoutbound windows
+					// after the run's end: a DaemonSet probes every minute.
+					d.probeArrived(st, lr, out)
+				case inputRound:
+					if st.ended {
+						d.rejudge(st, out)
+					} else {
+						d.arrive(st, item, kind, lr, out)
+					}
+				case inputKube:
+					if !st.ended {
+						d.kubeArrived(st, lr, out)
+					}
+				case inputDocument:
+					if !st.ended {
+						d.arrive(st, item, kind, lr, out)
+					}
 				}
 			}
 		}
@@ -156,38 +183,59 @@ func keyOf(attrs pcommon.Map, def nodeRun) nodeRun {
 	return def
 }
 
+// What kind of input a record is.
+type inputKind int
+
+const (
+	inputNone     inputKind = iota // anything no rule reads: passes untouched
+	inputDocument                  // an item with a decoder
+	inputProbe                     // one connectivity probe (networkoutbound/connectivity.log)
+	inputRound                     // the connectivity round's end (networkoutbound/connectivity.json)
+	inputKube                      // a kube_objects record
+)
+
 // inputItem says whether a record is an item some rule reads; anything
 // else (node log lines, other collectors, records missing attributes)
 // passes untouched.
-func inputItem(attrs pcommon.Map) (Item, string, bool) {
+func inputItem(attrs pcommon.Map) (Item, string, inputKind) {
 	c, ok := attrs.Get(layout.AttrCollector)
 	if !ok || c.Type() != pcommon.ValueTypeStr {
-		return Item{}, "", false
+		return Item{}, "", inputNone
 	}
 	switch c.Str() {
-	case "dns", "kubeletcmd", "iptables":
+	case "dns", "kubeletcmd", "iptables", connectivityCollector:
+	case kubeObjectsCollector:
+		return Item{}, "", inputKube
 	default:
-		return Item{}, "", false
+		return Item{}, "", inputNone
 	}
 	k, ok := attrs.Get(layout.AttrItemKey)
 	if !ok {
-		return Item{}, "", false
+		return Item{}, "", inputNone
 	}
 	item := Item{c.Str(), k.AsString()}
+	what := inputDocument
+	switch item {
+	case itemConnectivityProbes:
+		return item, "", inputProbe
+	case itemConnectivityRound:
+		what = inputRound
+	}
 	if _, ok := decoders[item]; !ok {
-		return Item{}, "", false
+		return Item{}, "", inputNone
 	}
 	kind := ""
 	if v, ok := attrs.Get(layout.AttrItemKind); ok {
 		kind = v.AsString()
 	}
-	return item, kind, true
+	return item, kind, what
 }
 
 func (d *diagnoser) state(key nodeRun) *runState {
 	st, ok := d.states[key]
 	if !ok {
-		st = &runState{key: key, inputs: Inputs{Node: key.node, items: map[Item]*Input{}}, judged: make([]bool, len(rules))}
+		st = &runState{key: key, inputs: Inputs{Node: key.node, items: map[Item]*Input{}}, judged: make([]bool, len(rules)),
+			reported: map[string]bool{}}
 		d.states[key] = st
 		d.order = append(d.order, key)
 	}
@@ -201,7 +249,39 @@ func (d *diagnoser) arrive(st *runState, item Item, kind string, lr plog.LogReco
 	if !in.Usable {
 		d.report(st, out, unparsableSignal(in, kind))
 	}
+	if item == itemConnectivityRound {
+		// The round's probes are all in: the probes stream is complete
+		// for now, and rules judged on an earlier round are judged again.
+		st.inputs.roundsDone++
+		d.rejudge(st, out)
+	}
 	d.judge(st, out, false)
+}
+
+// rejudge judges again the rules that repeat (Spec.Repeats) and were
+// judged already: their documents are rewritten, and only signals not
+// reported before in the run go out. After the run's end the summary is
+// rewritten when a new signal went out, so diagnostics.json keeps up.
+func (d *diagnoser) rejudge(st *runState, out *output) {
+	before := len(st.signals)
+	for i, r := range rules {
+		if specs[i].Repeats && st.judged[i] {
+			d.emit(st, out, d.safeJudge(r, specs[i], &st.inputs))
+		}
+	}
+	if st.ended && len(st.signals) > before {
+		out.document(st.key, diagnosticsSummaryKey, summaryOf(st))
+	}
+}
+
+// emit reports a judgement's signals and writes its documents.
+func (d *diagnoser) emit(st *runState, out *output, res Result) {
+	for _, s := range res.Signals {
+		d.report(st, out, s)
+	}
+	for _, doc := range res.Documents {
+		out.document(st.key, doc.Key, doc.Body)
+	}
 }
 
 // judge runs the rules that are ready: every item they name has arrived,
@@ -212,7 +292,7 @@ func (d *diagnoser) judge(st *runState, out *output, final bool) {
 			continue
 		}
 		spec := specs[i]
-		if !final && !st.arrivedAll(spec.items()) {
+		if !final && !st.arrivedAll(specItems[i]) {
 			continue
 		}
 		st.judged[i] = true
@@ -223,13 +303,7 @@ func (d *diagnoser) judge(st *runState, out *output, final bool) {
 		case unusable:
 			// Already reported as INPUT_UNPARSABLE when the item arrived.
 		default:
-			res := d.safeJudge(r, spec, &st.inputs)
-			for _, s := range res.Signals {
-				d.report(st, out, s)
-			}
-			for _, doc := range res.Documents {
-				out.document(st.key, doc.Key, doc.Body)
-			}
+			d.emit(st, out, d.safeJudge(r, spec, &st.inputs))
 		}
 	}
 }
@@ -247,9 +321,21 @@ func (d *diagnoser) safeJudge(r Rule, spec Spec, in *Inputs) (res Result) {
 	return r.Judge(in)
 }
 
+// arrivedAll says whether every item has arrived whole. A stream (many
+// records: probes, Kubernetes objects) is whole once its end is known:
+// the connectivity round's document for probes; for Kubernetes objects
+// only the run's end.
 func (st *runState) arrivedAll(items []Item) bool {
 	for _, it := range items {
 		if _, ok := st.inputs.items[it]; !ok {
+			return false
+		}
+		switch it {
+		case itemConnectivityProbes:
+			if st.inputs.roundsDone == 0 {
+				return false
+			}
+		case itemKubePods, itemKubeNodes:
 			return false
 		}
 	}
@@ -283,6 +369,13 @@ func (d *diagnoser) report(st *runState, out *output, s Signal) {
 	if d.cfg.disabled(s.Code) {
 		return
 	}
+	if s.key != "" {
+		id := s.Code + "\x00" + s.key
+		if st.reported[id] {
+			return
+		}
+		st.reported[id] = true
+	}
 	st.signals = append(st.signals, s)
 	out.signal(st.key, s)
 }
@@ -300,7 +393,10 @@ func (d *diagnoser) endRuns(ctx context.Context) error {
 		d.judge(st, out, true)
 		out.document(key, diagnosticsSummaryKey, summaryOf(st))
 		st.ended = true
-		st.inputs.items = nil // judged: only the tombstone stays
+		// Judged: only the tombstone stays, and the connectivity history
+		// that later rounds extend.
+		st.inputs.items = nil
+		st.inputs.pods, st.inputs.nodes = nil, nil
 	}
 	d.mu.Unlock()
 	if out.logs.LogRecordCount() == 0 {

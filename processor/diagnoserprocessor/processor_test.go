@@ -63,7 +63,15 @@ func TestRunEndReportsInsufficientDataAndWritesDocuments(t *testing.T) {
 		"KUBELET_RESOLV_CONF_STUB not judged: insufficient data: dns/kubelet-resolv-conf or kubeletcmd/kubeletcmd",
 		"IPTABLES_DROPS_CLUSTER_TRAFFIC not judged: insufficient data: iptables/iptables-save",
 		"KUBELET_FLAGS not judged: insufficient data: kubeletcmd/kubeletcmd",
+		"KUBELET_CONFLICTING_FLAGS not judged: insufficient data: kubeletcmd/kubeletcmd",
+		"KUBELET_MAX_PODS not judged: insufficient data: kubeletcmd/kubeletcmd",
+		"OUTBOUND not judged: insufficient data: networkoutbound/connectivity.log",
+		"POD_CRASH_LOOPING not judged: insufficient data: kubeobjects/pods",
+		"POD_IMAGE_PULL_FAILING not judged: insufficient data: kubeobjects/pods",
+		"POD_PENDING not judged: insufficient data: kubeobjects/pods",
+		"NODE_CONDITIONS not judged: insufficient data: kubeobjects/nodes",
 	}, insufficient)
+	assert.Nil(t, r.document("networkoutbound"), "no probes, no networkoutbound: as Periscope without its collector")
 
 	assert.Equal(t, map[string]any{
 		"HostName": testNode, "NetworkPlugin": "", "VirtualMachineDNS": []any{"168.63.129.16"},
@@ -73,9 +81,10 @@ func TestRunEndReportsInsufficientDataAndWritesDocuments(t *testing.T) {
 	summary := r.document("diagnostics.json")
 	require.NotNil(t, summary)
 	assert.Equal(t, testRunID, summary["runId"])
-	assert.Equal(t, map[string]any{"INFO": float64(4), "WARN": float64(0), "ERROR": float64(0)}, summary["counts"])
+	assert.Equal(t, map[string]any{"INFO": float64(11), "WARN": float64(0), "ERROR": float64(0)}, summary["counts"])
 	assert.Equal(t, []any{"INSUFFICIENT_DATA"}, summary["codes"])
-	assert.Equal(t, []any{"dns/kubelet-resolv-conf", "dns/kubernetes", "iptables/iptables-save", "kubeletcmd/kubeletcmd"}, summary["evidenceKeys"])
+	assert.Equal(t, []any{"dns/kubelet-resolv-conf", "dns/kubernetes", "iptables/iptables-save", "kubeletcmd/kubeletcmd",
+		"kubeobjects/nodes", "kubeobjects/pods", "networkoutbound/connectivity.log"}, summary["evidenceKeys"])
 	last := got[len(got)-1]
 	assert.Equal(t, "diagnostics.json", last.Key, "the summary is the run's last record")
 }

@@ -35,6 +35,10 @@ type Spec struct {
 	// Uses are items read when present; the rule waits for them within the
 	// run, not beyond it.
 	Uses []Item
+	// Repeats: judged again at every connectivity round, also after the
+	// run's end (a DaemonSet probes on an interval); its documents are
+	// rewritten and its keyed signals reported once each.
+	Repeats bool
 }
 
 // items is every item the rule names.
@@ -54,7 +58,15 @@ var rules = []Rule{
 	kubeletResolvConfStub{},
 	iptablesDropsClusterTraffic{},
 	kubeletFlags{},
+	kubeletConflicts{},
+	maxPodsVsPodCIDR{},
+	outboundFailures{},
+	podCrashLooping,
+	podImagePullFailing,
+	podPending{},
+	nodeConditions{},
 	networkConfig{},
+	networkOutbound{},
 }
 
 // Codes the framework emits itself, for any rule.
@@ -128,6 +140,10 @@ type Signal struct {
 	Evidence    []Evidence
 	// NextStep is what to check or change.
 	NextStep string
+	// key, when set, identifies the finding within the run: a signal with
+	// a key already reported is not reported again (a failure window
+	// judged again as it grows).
+	key string
 }
 
 // Evidence points at what a signal was concluded from.

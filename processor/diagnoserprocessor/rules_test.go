@@ -147,6 +147,33 @@ func TestRules(t *testing.T) {
 			},
 		},
 		{
+			name: "a flag given twice", code: "KUBELET_CONFLICTING_FLAGS",
+			items: []item{{itemKubeletCmd, "/usr/bin/kubelet --max-pods=110 --node-labels=a=b --node-labels=c=d --max-pods=250\n"}},
+			want:  []string{`kubeletcmd/kubeletcmd: --max-pods given 2 times: --max-pods=110 --max-pods=250 (the kubelet uses "250")`},
+		},
+		{
+			name: "a repeated flag with one value, and list flags, do not conflict", code: "KUBELET_CONFLICTING_FLAGS",
+			items: []item{{itemKubeletCmd, "/usr/bin/kubelet --v=2 --v=2 --register-with-taints=a=b:NoSchedule --register-with-taints=c=d:NoSchedule\n"}},
+		},
+		{
+			name: "a pod CIDR too small for max pods", code: "KUBELET_MAX_PODS_EXCEEDS_POD_CIDR",
+			items: []item{{itemKubeletCmd, "/usr/bin/kubelet --network-plugin=kubenet --pod-cidr=10.244.3.0/25 --max-pods=250\n"}},
+			want:  []string{"kubeletcmd/kubeletcmd: --max-pods=250", "kubeletcmd/kubeletcmd: --pod-cidr=10.244.3.0/25"},
+		},
+		{
+			name: "the default max pods on a /24", code: "KUBELET_MAX_PODS_EXCEEDS_POD_CIDR",
+			items: []item{{itemKubeletCmd, "/usr/bin/kubelet --pod-cidr=10.244.3.0/24\n"}},
+		},
+		{
+			name: "the default max pods on a /26", code: "KUBELET_MAX_PODS_EXCEEDS_POD_CIDR",
+			items: []item{{itemKubeletCmd, "/usr/bin/kubelet --pod-cidr=10.244.3.0/26\n"}},
+			want:  []string{"kubeletcmd/kubeletcmd: no --max-pods or maxPods: the kubelet's default 110", "kubeletcmd/kubeletcmd: --pod-cidr=10.244.3.0/26"},
+		},
+		{
+			name: "no pod CIDR known", code: "KUBELET_MAX_PODS_EXCEEDS_POD_CIDR",
+			items: []item{{itemKubeletCmd, "/usr/bin/kubelet --max-pods=250\n"}},
+		},
+		{
 			name: "a kubelet configured by file", code: "KUBELET_DEPRECATED_FLAG",
 			items: []item{{itemKubeletCmd, "/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml --kubeconfig=/etc/kubernetes/kubelet.conf\n"}},
 		},

@@ -59,7 +59,7 @@ func (c *collector) snapshot(results []result, now time.Time) runcontrol.Snapsho
 	failed := 0
 	for i := range results {
 		r := &results[i]
-		appendProbeRecord(sl, r, now)
+		appendProbeRecord(sl, r, now, c.cfg.CollectionInterval)
 		if r.target.PeriscopeItem != "" {
 			appendPeriscopeItem(sl, r, now)
 		}

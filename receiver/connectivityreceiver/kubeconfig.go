@@ -1,87 +1,90 @@
 package connectivityreceiver
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
+	"path/filepath"
 
-	"go.yaml.in/yaml/v3"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
 // kubeCluster is what the connectivity check needs from a kubeconfig: where
-// the API server is and which CA signs it. Credentials are never read.
+// the API server is and how kubectl would verify it. Credentials are never
+// read.
 type kubeCluster struct {
-	Server string
-	CAData []byte // PEM, from certificate-authority-data
-	CAFile string // certificate-authority, as written
+	Name       string
+	Server     string
+	CAData     []byte // PEM, from certificate-authority-data (wins over CAFile, as in client-go)
+	CAFile     string // certificate-authority, resolved against the kubeconfig's directory
+	ServerName string // tls-server-name
+	Insecure   bool   // insecure-skip-tls-verify
 }
 
-// parseKubeconfig finds the current context's cluster. It reads only the
-// few fields it needs with a YAML decoder instead of pulling in client-go
-// (dozens of modules) for one URL and one CA.
-func parseKubeconfig(data []byte) (kubeCluster, error) {
-	var kc struct {
-		CurrentContext string `yaml:"current-context"`
-		Contexts       []struct {
-			Name    string `yaml:"name"`
-			Context struct {
-				Cluster string `yaml:"cluster"`
-			} `yaml:"context"`
-		} `yaml:"contexts"`
-		Clusters []struct {
-			Name    string `yaml:"name"`
-			Cluster struct {
-				Server                   string `yaml:"server"`
-				CertificateAuthority     string `yaml:"certificate-authority"`
-				CertificateAuthorityData string `yaml:"certificate-authority-data"`
-			} `yaml:"cluster"`
-		} `yaml:"clusters"`
-	}
-	if err := yaml.Unmarshal(data, &kc); err != nil {
+// kubeconfigCluster decodes a kubeconfig with client-go's loader (the one
+// kubectl uses: same fields, versions and base64 handling) and returns the
+// current context's cluster. path is where data was read from; relative
+// file references in the cluster are resolved against its directory, as
+// kubectl does.
+//
+// Only the cluster is looked at. clientcmd's ClientConfig would also
+// validate the user (opening client certificate files, checking exec
+// plugins), which a reachability probe has no use for and must not touch.
+func kubeconfigCluster(path string, data []byte) (kubeCluster, error) {
+	cfg, err := clientcmd.Load(data)
+	if err != nil {
 		return kubeCluster{}, fmt.Errorf("not a kubeconfig: %w", err)
 	}
+	name, err := currentCluster(cfg)
+	if err != nil {
+		return kubeCluster{}, err
+	}
+	c, ok := cfg.Clusters[name]
+	if !ok || c == nil {
+		return kubeCluster{}, fmt.Errorf("cluster %q is not among its clusters", name)
+	}
+	if c.Server == "" {
+		return kubeCluster{}, fmt.Errorf("cluster %q has no server", name)
+	}
+	if _, err := parseHTTPURL(c.Server, ""); err != nil {
+		return kubeCluster{}, fmt.Errorf("cluster %q server %q: %w", name, c.Server, err)
+	}
+	if c.InsecureSkipTLSVerify && (c.CertificateAuthority != "" || len(c.CertificateAuthorityData) > 0) {
+		// client-go refuses this combination too (validateClusterInfo).
+		return kubeCluster{}, fmt.Errorf("cluster %q sets insecure-skip-tls-verify together with a certificate authority", name)
+	}
+	c = c.DeepCopy()
+	if err := clientcmd.ResolvePaths(clientcmd.GetClusterFileReferences(c), filepath.Dir(path)); err != nil {
+		return kubeCluster{}, fmt.Errorf("cluster %q: %w", name, err)
+	}
+	return kubeCluster{
+		Name:       name,
+		Server:     c.Server,
+		CAData:     c.CertificateAuthorityData,
+		CAFile:     c.CertificateAuthority,
+		ServerName: c.TLSServerName,
+		Insecure:   c.InsecureSkipTLSVerify,
+	}, nil
+}
 
-	var clusterName string
-	switch {
-	case kc.CurrentContext != "":
-		found := false
-		for _, c := range kc.Contexts {
-			if c.Name == kc.CurrentContext {
-				clusterName, found = c.Context.Cluster, true
-				break
-			}
+// currentCluster names the cluster of the current context. Without a
+// current context, a kubeconfig holding a single cluster means that one
+// (kubectl would fall back to localhost:8080, never what a probe wants).
+func currentCluster(cfg *clientcmdapi.Config) (string, error) {
+	if cfg.CurrentContext == "" {
+		if len(cfg.Clusters) != 1 {
+			return "", fmt.Errorf("no current-context, and %d clusters to choose from", len(cfg.Clusters))
 		}
-		if !found {
-			return kubeCluster{}, fmt.Errorf("current-context %q is not among its contexts", kc.CurrentContext)
+		for name := range cfg.Clusters {
+			return name, nil
 		}
-	case len(kc.Clusters) == 1:
-		clusterName = kc.Clusters[0].Name
-	default:
-		return kubeCluster{}, fmt.Errorf("no current-context, and %d clusters to choose from", len(kc.Clusters))
 	}
-
-	for _, c := range kc.Clusters {
-		if c.Name != clusterName {
-			continue
-		}
-		if c.Cluster.Server == "" {
-			return kubeCluster{}, fmt.Errorf("cluster %q has no server", clusterName)
-		}
-		if _, err := parseHTTPURL(c.Cluster.Server, ""); err != nil {
-			return kubeCluster{}, fmt.Errorf("cluster %q server %q: %w", clusterName, c.Cluster.Server, err)
-		}
-		out := kubeCluster{Server: c.Cluster.Server, CAFile: c.Cluster.CertificateAuthority}
-		if c.Cluster.CertificateAuthorityData != "" {
-			pem, err := base64.StdEncoding.DecodeString(c.Cluster.CertificateAuthorityData)
-			if err != nil {
-				return kubeCluster{}, fmt.Errorf("cluster %q certificate-authority-data: %w", clusterName, err)
-			}
-			out.CAData = pem
-		}
-		return out, nil
+	ctx, ok := cfg.Contexts[cfg.CurrentContext]
+	if !ok || ctx == nil {
+		return "", fmt.Errorf("current-context %q is not among its contexts", cfg.CurrentContext)
 	}
-	if clusterName == "" {
-		return kubeCluster{}, errors.New("the current context names no cluster")
+	if ctx.Cluster == "" {
+		return "", errors.New("the current context names no cluster")
 	}
-	return kubeCluster{}, fmt.Errorf("cluster %q is not among its clusters", clusterName)
+	return ctx.Cluster, nil
 }

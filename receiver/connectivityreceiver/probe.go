@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/net/http/httpproxy"
+
+	"github.com/periscope-otel/periscope/internal/redact"
 )
 
 // probeFunc probes one target, filling r; the error it returns is
@@ -118,12 +120,14 @@ func probeHTTP(ctx context.Context, p *prober, t *target, r *result, tr *traceRe
 			u, err := proxyFor(req.URL)
 			tr.setProxy(u, err)
 			if u != nil {
-				r.proxy = u.Redacted()
+				r.proxy = redact.URL(u.String())
 			}
 			return u, err
 		},
-		DialContext:           p.dialer(t.Timeout).DialContext,
-		TLSClientConfig:       &tls.Config{RootCAs: t.rootCAs},
+		DialContext: p.dialer(t.Timeout).DialContext,
+		// insecure is set only by a kubeconfig's insecure-skip-tls-verify:
+		// the API server is checked the way kubectl reaches it.
+		TLSClientConfig:       &tls.Config{RootCAs: t.rootCAs, ServerName: t.serverName, InsecureSkipVerify: t.insecure}, //nolint:gosec // see above
 		TLSHandshakeTimeout:   t.Timeout,
 		ResponseHeaderTimeout: t.Timeout,
 		DisableKeepAlives:     true,
@@ -198,7 +202,7 @@ func (tr *traceRecorder) setProxy(u *url.URL, err error) {
 	defer tr.mu.Unlock()
 	tr.proxied, tr.proxyErr = u != nil, err
 	if u != nil {
-		tr.proxyURL = u.Redacted()
+		tr.proxyURL = redact.URL(u.String())
 	}
 }
 

@@ -3,7 +3,6 @@ package connectivityreceiver
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/periscope-otel/periscope/internal/layout"
+	"github.com/periscope-otel/periscope/internal/redact"
 )
 
 // Periscope's collector name, and this receiver's own items beside
@@ -38,20 +38,20 @@ const (
 	attrRemoteAddr = "periscope.connectivity.remote_address"
 	attrAddresses  = "periscope.connectivity.addresses"
 	attrDuration   = "periscope.connectivity.duration" // + ".<phase>", seconds
+	// attrPeriscopeItem is the target's Periscope item (its Type in
+	// Periscope's networkoutbound), when it has one.
+	attrPeriscopeItem = "periscope.connectivity.periscope_item"
+	// attrInterval is the receiver's collection_interval in seconds (0:
+	// once per run), so a reader of the records alone can tell a missed
+	// round from the next one.
+	attrInterval = "periscope.connectivity.interval"
 )
 
-// displayEndpoint is the endpoint as records show it: URL credentials and
-// query (a SAS token) are never exported.
-func displayEndpoint(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return s
-	}
-	if u.RawQuery != "" {
-		u.RawQuery = "REDACTED"
-	}
-	return u.Redacted()
-}
+// displayEndpoint is the endpoint as records show it, by the project's
+// redaction policy (internal/redact): a URL's password and credential
+// parameters (a SAS sig) are never exported; se, sp and the like stay, they
+// explain a 403.
+func displayEndpoint(s string) string { return redact.URL(s) }
 
 // summary is the record body: one line a person reads first.
 //
@@ -119,7 +119,7 @@ func ms(d time.Duration) string {
 
 // appendProbeRecord adds the probe's line to connectivity.log, with the
 // structured result as attributes.
-func appendProbeRecord(sl plog.ScopeLogs, r *result, now time.Time) {
+func appendProbeRecord(sl plog.ScopeLogs, r *result, now time.Time, interval time.Duration) {
 	lr := sl.LogRecords().AppendEmpty()
 	ts := pcommon.NewTimestampFromTime(now)
 	lr.SetTimestamp(ts)
@@ -140,6 +140,10 @@ func appendProbeRecord(sl plog.ScopeLogs, r *result, now time.Time) {
 	a.PutStr(attrKind, string(r.target.kind))
 	a.PutStr(attrEndpoint, displayEndpoint(r.target.Endpoint))
 	a.PutBool(attrSuccess, r.ok())
+	a.PutDouble(attrInterval, interval.Seconds())
+	if r.target.PeriscopeItem != "" {
+		a.PutStr(attrPeriscopeItem, r.target.PeriscopeItem)
+	}
 	if !r.ok() {
 		a.PutStr(attrErrorType, string(r.class))
 		a.PutStr(layout.AttrError, r.err)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -46,6 +45,11 @@ type target struct {
 	TargetConfig
 	kind    Kind
 	rootCAs *x509.CertPool // nil: the system roots
+	// serverName and insecure come from a kubeconfig's tls-server-name and
+	// insecure-skip-tls-verify, so the API server is checked as kubectl
+	// would check it.
+	serverName string
+	insecure   bool
 	// notConfigured says why a default target has no endpoint; it is
 	// reported as a failure instead of being probed.
 	notConfigured string
@@ -148,32 +152,8 @@ func apiServerTarget(d DefaultTargetsConfig, env environment) (*target, error) {
 	t := &target{kind: KindHTTPS}
 	t.Kind = KindHTTPS
 	if d.Kubeconfig != "" {
-		data, err := env.readFile(d.Kubeconfig)
-		if err != nil {
-			return nil, fmt.Errorf("default_targets.kubeconfig: %w", err)
-		}
-		cluster, err := parseKubeconfig(data)
-		if err != nil {
+		if err := t.useKubeconfig(d.Kubeconfig, env); err != nil {
 			return nil, fmt.Errorf("default_targets.kubeconfig %s: %w", d.Kubeconfig, err)
-		}
-		t.Endpoint = strings.TrimSuffix(cluster.Server, "/") + "/healthz"
-		switch {
-		case len(cluster.CAData) > 0:
-			pool := x509.NewCertPool()
-			if !pool.AppendCertsFromPEM(cluster.CAData) {
-				return nil, fmt.Errorf("default_targets.kubeconfig %s: certificate-authority-data holds no PEM certificate", d.Kubeconfig)
-			}
-			t.rootCAs = pool
-		case cluster.CAFile != "":
-			path := cluster.CAFile
-			if !filepath.IsAbs(path) { // relative to the kubeconfig, as kubectl reads it
-				path = filepath.Join(filepath.Dir(d.Kubeconfig), path)
-			}
-			pool, err := loadCAFile(path, env)
-			if err != nil {
-				return nil, fmt.Errorf("default_targets.kubeconfig %s: %w", d.Kubeconfig, err)
-			}
-			t.rootCAs = pool
 		}
 		return t, nil
 	}
@@ -194,14 +174,51 @@ func apiServerTarget(d DefaultTargetsConfig, env environment) (*target, error) {
 	return t, nil
 }
 
+// useKubeconfig points t at the current context's API server, verified
+// with the kubeconfig's CA (certificate-authority-data, else
+// certificate-authority), or not at all when it says
+// insecure-skip-tls-verify.
+func (t *target) useKubeconfig(path string, env environment) error {
+	data, err := env.readFile(path)
+	if err != nil {
+		return err
+	}
+	cluster, err := kubeconfigCluster(path, data)
+	if err != nil {
+		return err
+	}
+	t.Endpoint = strings.TrimSuffix(cluster.Server, "/") + "/healthz"
+	t.serverName, t.insecure = cluster.ServerName, cluster.Insecure
+	switch {
+	case len(cluster.CAData) > 0:
+		t.rootCAs = x509.NewCertPool()
+		if !t.rootCAs.AppendCertsFromPEM(cluster.CAData) {
+			return fmt.Errorf("cluster %q certificate-authority-data holds no PEM certificate", cluster.Name)
+		}
+	case cluster.CAFile != "":
+		if t.rootCAs, err = readCAPool(cluster.CAFile, env); err != nil {
+			return fmt.Errorf("cluster %q certificate-authority: %w", cluster.Name, err)
+		}
+	}
+	return nil
+}
+
 func loadCAFile(path string, env environment) (*x509.CertPool, error) {
-	pem, err := env.readFile(path)
+	pool, err := readCAPool(path, env)
 	if err != nil {
 		return nil, fmt.Errorf("ca_file: %w", err)
 	}
+	return pool, nil
+}
+
+func readCAPool(path string, env environment) (*x509.CertPool, error) {
+	pem, err := env.readFile(path)
+	if err != nil {
+		return nil, err
+	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("ca_file %s holds no PEM certificate", path)
+		return nil, fmt.Errorf("%s holds no PEM certificate", path)
 	}
 	return pool, nil
 }

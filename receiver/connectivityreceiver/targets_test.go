@@ -131,10 +131,10 @@ func TestResolveTargetsConfigErrorsNameTheInput(t *testing.T) {
 		wantErr string
 	}{
 		{name: "missing kubeconfig", mutate: func(c *Config) { c.DefaultTargets.Kubeconfig = "/nowhere/config" },
-			wantErr: "default_targets.kubeconfig: open /nowhere/config"},
+			wantErr: "default_targets.kubeconfig /nowhere/config: open /nowhere/config"},
 		{name: "kubeconfig CA missing", mutate: func(c *Config) { c.DefaultTargets.Kubeconfig = "/k/config" },
 			files:   map[string][]byte{"/k/config": mustRead(t, "testdata/kubeconfig/aks.yaml")},
-			wantErr: "default_targets.kubeconfig /k/config: ca_file: open /k/ca.pem"},
+			wantErr: `default_targets.kubeconfig /k/config: cluster "myaks" certificate-authority: open /k/ca.pem`},
 		{name: "target CA missing", mutate: func(c *Config) {
 			c.DefaultTargets.Enabled = false
 			c.Targets = []TargetConfig{{Name: "x", Endpoint: "https://x.example.test/", CAFile: "/ca/missing.pem", Timeout: time.Second}}

@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
 
+	"github.com/periscope-otel/periscope/internal/kubeclient"
 	"github.com/periscope-otel/periscope/internal/layout"
 	"github.com/periscope-otel/periscope/internal/noderoot"
 	"github.com/periscope-otel/periscope/internal/resolvconf"
@@ -43,17 +44,19 @@ type collector struct {
 	root   noderoot.Root
 	logger *zap.Logger
 	now    func() time.Time
+	// findServer is findAPIServer; tests point it elsewhere.
+	findServer func(KubernetesConfig) (kubeclient.Server, error)
 }
 
 func newCollector(cfg *Config, logger *zap.Logger) *collector {
-	return &collector{cfg: cfg, root: noderoot.Root(cfg.RootPath), logger: logger, now: time.Now}
+	return &collector{cfg: cfg, root: noderoot.Root(cfg.RootPath), logger: logger, now: time.Now, findServer: findAPIServer}
 }
 
 // Check runs at start: a missing root is a configuration error.
 func (c *collector) Check() error { return c.root.Check() }
 
-// Collect reads every configured resolv.conf.
-func (c *collector) Collect(context.Context) runcontrol.Snapshot {
+// Collect reads every configured resolv.conf, then the CoreDNS ConfigMaps.
+func (c *collector) Collect(ctx context.Context) runcontrol.Snapshot {
 	snap, sl := runcontrol.NewLogsSnapshot(metadata.ScopeName)
 
 	data, err := c.root.ReadFile(c.cfg.NodeResolvConf, maxResolvConfBytes)
@@ -65,6 +68,7 @@ func (c *collector) Collect(context.Context) runcontrol.Snapshot {
 	if c.cfg.KubeletResolvConf {
 		c.appendKubeletResolvConf(sl)
 	}
+	c.appendCoreDNS(ctx, sl)
 	return snap
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"time"
 )
 
 // Config selects which resolv.conf files are collected.
@@ -22,7 +23,38 @@ type Config struct {
 	// --resolv-conf (pods with dnsPolicy Default, CoreDNS's upstreams);
 	// item "kubelet-resolv-conf".
 	KubeletResolvConf bool `mapstructure:"kubelet_resolv_conf"`
+	// Kubernetes says how the cluster's CoreDNS ConfigMaps are read.
+	Kubernetes KubernetesConfig `mapstructure:"kubernetes"`
 }
+
+// KubernetesConfig selects the credentials for reading the CoreDNS
+// ConfigMaps (items "coredns" and "coredns-custom").
+type KubernetesConfig struct {
+	// AuthType is auto, serviceAccount, kubeConfig or none (contrib's
+	// k8s receivers' names). The zero value, as in a Go literal, collects
+	// no cluster part, like none.
+	AuthType AuthType `mapstructure:"auth_type"`
+	// KubeconfigPath is the kubeconfig file for kubeConfig; with auto it is
+	// used when set.
+	KubeconfigPath string `mapstructure:"kubeconfig_path"`
+	// Timeout bounds each API request.
+	Timeout time.Duration `mapstructure:"timeout"`
+}
+
+// AuthType is how the API server is found and authenticated to.
+type AuthType string
+
+const (
+	// AuthAuto uses kubeconfig_path when set, else the pod's
+	// ServiceAccount when running in a pod, else skips the cluster part.
+	AuthAuto AuthType = "auto"
+	// AuthServiceAccount uses the pod's in-cluster ServiceAccount.
+	AuthServiceAccount AuthType = "serviceAccount"
+	// AuthKubeConfig uses kubeconfig_path.
+	AuthKubeConfig AuthType = "kubeConfig"
+	// AuthNone does not collect the CoreDNS ConfigMaps.
+	AuthNone AuthType = "none"
+)
 
 // Validate checks the configuration's shape; whether the root exists is
 // checked at start, so a config can be validated away from the node.
@@ -37,5 +69,23 @@ func (c *Config) Validate() error {
 	if c.PodResolvConf != "" && !path.IsAbs(c.PodResolvConf) {
 		errs = append(errs, fmt.Errorf("pod_resolv_conf %q must be an absolute path", c.PodResolvConf))
 	}
+	errs = append(errs, c.Kubernetes.validate()...)
 	return errors.Join(errs...)
+}
+
+func (k *KubernetesConfig) validate() []error {
+	var errs []error
+	switch k.AuthType {
+	case AuthAuto, AuthServiceAccount, AuthNone:
+	case AuthKubeConfig:
+		if k.KubeconfigPath == "" {
+			errs = append(errs, errors.New("kubernetes.kubeconfig_path must be set when kubernetes.auth_type is kubeConfig"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("kubernetes.auth_type %q: want %s, %s, %s or %s", k.AuthType, AuthAuto, AuthServiceAccount, AuthKubeConfig, AuthNone))
+	}
+	if k.AuthType != AuthNone && k.Timeout <= 0 {
+		errs = append(errs, fmt.Errorf("kubernetes.timeout %s must be positive", k.Timeout))
+	}
+	return errs
 }

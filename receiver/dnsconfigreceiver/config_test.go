@@ -3,6 +3,7 @@ package dnsconfigreceiver
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -11,6 +12,7 @@ import (
 )
 
 func TestLoadConfig(t *testing.T) {
+	defaultKube := KubernetesConfig{AuthType: AuthAuto, Timeout: 10 * time.Second}
 	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
 	require.NoError(t, err)
 	tests := []struct {
@@ -18,8 +20,17 @@ func TestLoadConfig(t *testing.T) {
 		want    *Config
 		wantErr []string
 	}{
-		{id: "dns_config", want: &Config{RootPath: "/", NodeResolvConf: "/etc/resolv.conf", KubeletResolvConf: true}},
-		{id: "dns_config/daemonset", want: &Config{RootPath: "/hostroot", NodeResolvConf: "/etc/resolv.conf", PodResolvConf: "/etc/resolv.conf", KubeletResolvConf: true}},
+		{id: "dns_config", want: &Config{RootPath: "/", NodeResolvConf: "/etc/resolv.conf", KubeletResolvConf: true, Kubernetes: defaultKube}},
+		{id: "dns_config/daemonset", want: &Config{RootPath: "/hostroot", NodeResolvConf: "/etc/resolv.conf", PodResolvConf: "/etc/resolv.conf", KubeletResolvConf: true, Kubernetes: defaultKube}},
+		{id: "dns_config/kubeconfig", want: &Config{RootPath: "/", NodeResolvConf: "/etc/resolv.conf", KubeletResolvConf: true,
+			Kubernetes: KubernetesConfig{AuthType: AuthKubeConfig, KubeconfigPath: "/etc/periscope/kubeconfig", Timeout: 3 * time.Second}}},
+		{id: "dns_config/badkube", wantErr: []string{
+			`kubernetes.auth_type "kubeconfig": want auto, serviceAccount, kubeConfig or none`,
+			"kubernetes.timeout 0s must be positive",
+		}},
+		{id: "dns_config/kubeconfig-without-path", wantErr: []string{
+			"kubernetes.kubeconfig_path must be set when kubernetes.auth_type is kubeConfig",
+		}},
 		{id: "dns_config/bad", wantErr: []string{
 			"root_path must not be empty",
 			`node_resolv_conf "etc/resolv.conf" must be an absolute path on the node`,

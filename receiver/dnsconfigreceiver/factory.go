@@ -1,11 +1,13 @@
 // Package dnsconfigreceiver collects Periscope's "dns" items: the node's
-// resolv.conf and the one pods get, raw and parsed.
+// resolv.conf and the one pods get, raw and parsed, and the cluster's
+// CoreDNS ConfigMaps.
 package dnsconfigreceiver
 
 // Generated code: `make generate` (mdatagen from metadata.yaml).
 
 import (
 	"context"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
@@ -29,6 +31,7 @@ func createDefaultConfig() component.Config {
 		RootPath:          "/",
 		NodeResolvConf:    "/etc/resolv.conf",
 		KubeletResolvConf: true,
+		Kubernetes:        KubernetesConfig{AuthType: AuthAuto, Timeout: 10 * time.Second},
 	}
 }
 

@@ -14,10 +14,12 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/periscope-otel/periscope/internal/cmdline"
+	"github.com/periscope-otel/periscope/internal/redact"
 )
 
-// redacted replaces every value that looks like a credential.
-const redacted = "[REDACTED]"
+// redacted replaces every value that looks like a credential: the
+// project's one marker, so `grep REDACTED` finds every hidden value in a run.
+const redacted = redact.Marker
 
 // secretWords mark a flag or field as holding a credential when they are
 // one of its words (--bootstrap-token, clientSecret, staticPodURLHeader: a
@@ -155,6 +157,14 @@ func redactConfig(data []byte) (out []byte, doc *yaml.Node, hidden []string, err
 	if out != nil && secretValues.Match(out) {
 		out = secretValues.ReplaceAll(out, []byte(redacted))
 		hidden = append(hidden, "token-shaped text")
+	}
+	// And the project's policy for free text (internal/redact): a PEM
+	// private key, a SAS signature or a connection-string key pasted in.
+	if out != nil {
+		if clean := redact.Text(string(out)); clean != string(out) {
+			out = []byte(clean)
+			hidden = append(hidden, "credential-shaped text")
+		}
 	}
 	return out, doc, hidden, err
 }

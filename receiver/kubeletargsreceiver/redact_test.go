@@ -40,8 +40,8 @@ func TestRedactArgs(t *testing.T) {
 	args := []string{"kubelet", "--token=abc", "--password", "p", "--authentication-token-webhook=true", "--api-key",
 		"--flag=x", "positional-eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig", "--tls-private-key-file=/k.key", "--bootstrap=abcdef.0123456789abcdef"}
 	out, names := redactArgs(args, cmdline.Parse(args, kubelet.IsBoolean))
-	assert.Equal(t, []string{"kubelet", "--token=[REDACTED]", "--password", "[REDACTED]", "--authentication-token-webhook=true", "--api-key",
-		"--flag=x", "positional-[REDACTED]", "--tls-private-key-file=/k.key", "--bootstrap=[REDACTED]"}, out)
+	assert.Equal(t, []string{"kubelet", "--token=REDACTED", "--password", "REDACTED", "--authentication-token-webhook=true", "--api-key",
+		"--flag=x", "positional-REDACTED", "--tls-private-key-file=/k.key", "--bootstrap=REDACTED"}, out)
 	assert.Equal(t, []string{"token", "password", "argument 7", "bootstrap"}, names)
 	assert.Equal(t, "abc", strings.TrimPrefix(args[1], "--token="), "the input is not modified")
 }
@@ -60,15 +60,21 @@ func TestRedactConfig(t *testing.T) {
 		{
 			name:   "a secret field in JSON",
 			in:     `{"kind": "KubeletConfiguration", "clientSecret": "abc", "enabledToken": true}`,
-			out:    "{\"kind\": \"KubeletConfiguration\", \"clientSecret\": \"[REDACTED]\", \"enabledToken\": true}\n",
+			out:    "{\"kind\": \"KubeletConfiguration\", \"clientSecret\": \"REDACTED\", \"enabledToken\": true}\n",
 			hidden: []string{"clientSecret"},
 		},
 		{
 			name:   "not YAML: hidden line by line",
 			in:     "kind: KubeletConfiguration\n\tpassword: hunter2\n  other: [unclosed\n",
-			out:    "kind: KubeletConfiguration\n\tpassword: [REDACTED]\n  other: [unclosed\n",
+			out:    "kind: KubeletConfiguration\n\tpassword: REDACTED\n  other: [unclosed\n",
 			hidden: []string{"line 2"},
 			err:    "not YAML or JSON",
+		},
+		{
+			name:   "a SAS signature in a comment: the project's text policy",
+			in:     "kind: KubeletConfiguration\n# pods from https://a.blob.core.windows.net/p?sv=2022-11-02&se=2026-12-01&sig=c2lnbmF0dXJl\nmaxPods: 30\n",
+			out:    "kind: KubeletConfiguration\n# pods from https://a.blob.core.windows.net/p?sv=2022-11-02&se=2026-12-01&sig=REDACTED\nmaxPods: 30\n",
+			hidden: []string{"credential-shaped text"},
 		},
 		{
 			name: "not a mapping",

@@ -65,6 +65,7 @@ type job struct {
 	describer describe.ResourceDescriber
 	text      string
 	err       error
+	facts     *facts // Pods and Nodes: machine-readable facts (facts.go)
 }
 
 // Collect describes every object of every entry: one list per entry, then
@@ -75,7 +76,7 @@ func (c *collector) Collect(ctx context.Context) runcontrol.Snapshot {
 	sl := snap.Logs.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
 	sl.Scope().SetName(metadata.ScopeName)
 
-	jobs := c.plan(ctx)
+	jobs, objects := c.plan(ctx)
 	c.describeAll(ctx, jobs)
 
 	now := c.now()
@@ -102,13 +103,21 @@ func (c *collector) Collect(ctx context.Context) runcontrol.Snapshot {
 		}
 		attrs.PutStr(attrKind, j.kind)
 		attrs.PutStr(attrName, j.name)
+		if j.facts != nil {
+			j.facts.put(attrs)
+			if j.namespace != "" {
+				if events, ok := objects.eventsAbout(ctx, j.namespace, j.kind, j.name, j.facts.uid); ok {
+					putEvents(attrs, events)
+				}
+			}
+		}
 	}
 	return snap
 }
 
 // plan resolves every entry and lists its objects. Entries that fail
 // become jobs carrying the error, so the others still run.
-func (c *collector) plan(ctx context.Context) []*job {
+func (c *collector) plan(ctx context.Context) ([]*job, *snapshot) {
 	var jobs []*job
 	var entries []entry
 	for _, o := range c.cfg.Objects {
@@ -122,13 +131,13 @@ func (c *collector) plan(ctx context.Context) []*job {
 		entries = append(entries, e)
 	}
 	if len(entries) == 0 {
-		return jobs
+		return jobs, nil
 	}
-	failAll := func(err error) []*job {
+	failAll := func(err error) ([]*job, *snapshot) {
 		for _, e := range entries {
 			jobs = append(jobs, &job{entry: e, err: fmt.Errorf("%s: %w", e, err)})
 		}
-		return jobs
+		return jobs, nil
 	}
 
 	server, err := c.findServer(c.cfg.Kubeconfig, c.cfg.RequestTimeout)
@@ -155,7 +164,7 @@ func (c *collector) plan(ctx context.Context) []*job {
 	for _, e := range entries {
 		jobs = append(jobs, p.planEntry(ctx, e)...)
 	}
-	return jobs
+	return jobs, snap
 }
 
 // planner resolves entries and lists their objects for one collection.
@@ -204,11 +213,27 @@ func (p *planner) planEntry(ctx context.Context, e entry) []*job {
 	newJob := func(name string) *job {
 		return &job{entry: e, name: name, namespace: namespace, kind: mapping.GroupVersionKind.Kind, describer: describer}
 	}
+	kind := mapping.GroupVersionKind.Kind
 	if e.Name != "" {
-		return []*job{newJob(e.Name)}
+		j := newJob(e.Name)
+		if hasFacts(kind) {
+			// One get for the facts; the describer's own get of the object
+			// is then answered from the snapshot, so this costs no request.
+			obj, err := p.clients.dynamic.Resource(mapping.Resource).Namespace(namespace).Get(ctx, e.Name, metav1.GetOptions{})
+			if err == nil {
+				if body, err := obj.MarshalJSON(); err == nil {
+					p.snap.addObject(mapping.Resource, namespace, e.Name, body)
+				}
+				j.facts = factsOf(kind, obj)
+				if namespace != "" {
+					p.snap.serveEvents(namespace)
+				}
+			}
+		}
+		return []*job{j}
 	}
 
-	names, err := p.list(ctx, mapping, namespace)
+	names, objFacts, err := p.list(ctx, mapping, namespace)
 	if err != nil {
 		return fail(explainAPIError(err, "list", mapping.Resource.Resource, namespace))
 	}
@@ -222,26 +247,35 @@ func (p *planner) planEntry(ctx context.Context, e entry) []*job {
 	jobs := make([]*job, len(names))
 	for i, n := range names {
 		jobs[i] = newJob(n)
+		jobs[i].facts = objFacts[n]
 	}
 	return jobs
 }
 
 // list lists the objects in pages and hands them to the snapshot, so the
 // describers' gets of them, and their event searches in the namespace,
-// need no further request. It returns the names in the server's order.
-func (p *planner) list(ctx context.Context, mapping *meta.RESTMapping, namespace string) ([]string, error) {
+// need no further request. It returns the names in the server's order,
+// and the facts of Pods and Nodes by name.
+func (p *planner) list(ctx context.Context, mapping *meta.RESTMapping, namespace string) ([]string, map[string]*facts, error) {
 	var names []string
+	objFacts := map[string]*facts{}
+	kind := mapping.GroupVersionKind.Kind
 	opts := metav1.ListOptions{Limit: listChunk}
 	for {
 		list, err := p.clients.dynamic.Resource(mapping.Resource).Namespace(namespace).List(ctx, opts)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for i := range list.Items {
 			item := &list.Items[i]
 			body, err := item.MarshalJSON()
 			if err != nil {
-				return nil, fmt.Errorf("encode %s: %w", item.GetName(), err)
+				return nil, nil, fmt.Errorf("encode %s: %w", item.GetName(), err)
+			}
+			if hasFacts(kind) {
+				if f := factsOf(kind, item); f != nil {
+					objFacts[item.GetName()] = f
+				}
 			}
 			p.snap.addObject(mapping.Resource, namespace, item.GetName(), body)
 			names = append(names, item.GetName())
@@ -254,7 +288,7 @@ func (p *planner) list(ctx context.Context, mapping *meta.RESTMapping, namespace
 	if namespace != "" && len(names) > 0 {
 		p.snap.serveEvents(namespace)
 	}
-	return names, nil
+	return names, objFacts, nil
 }
 
 // explainAPIError turns RBAC refusals into "forbidden: list secrets in

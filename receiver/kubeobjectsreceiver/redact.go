@@ -1,67 +1,37 @@
 package kubeobjectsreceiver
 
 import (
-	"regexp"
 	"strings"
+
+	redactpolicy "github.com/periscope-otel/periscope/internal/redact"
 )
 
-// Redaction of credentials in describe text. Secret data never appears
-// (kubectl's Secret describer prints sizes only), but describers print
-// environment values of containers and pod templates verbatim, and
-// annotations, arguments and ConfigMap data as they are. Two rules:
+// Redaction of credentials in describe text, by the project's policy
+// (internal/redact). Secret data never appears (kubectl's Secret describer
+// prints sizes only), but describers print environment values of
+// containers and pod templates verbatim, and annotations, arguments and
+// ConfigMap data as they are. Two rules:
 //
-//   - In an "Environment:" block, the value of a variable whose name looks
-//     like a credential is replaced, continuation lines of multi-line values
-//     included. References (<set to the key 'k' in secret 's'>) stay: they
-//     name where a value comes from, not the value.
-//   - Anywhere in the text, values shaped like credentials are replaced:
-//     JWTs (ServiceAccount and OIDC tokens), SAS signatures (sig=…),
-//     connection-string keys and passwords, passwords in URLs, PEM private
-//     keys.
+//   - In an "Environment:" block, the value of a variable whose name says
+//     it is a credential (redact.SecretEnvName) is replaced, continuation
+//     lines of multi-line values included. References (<set to the key 'k'
+//     in secret 's'>) stay: they name where a value comes from, not the
+//     value.
+//   - Anywhere in the text, values shaped like credentials are replaced
+//     (redact.Text): JWTs, SAS signatures, connection-string keys,
+//     passwords in flags and URLs, Authorization values, PEM private keys.
 
-const redacted = "<redacted>"
-
-// credentialNameParts make an environment variable's value secret when its
-// upper-cased name contains one of them.
-var credentialNameParts = []string{
-	"TOKEN", "PASSWORD", "PASSWD", "SECRET", "KEY", "CREDENTIAL", "CONNECTION_STRING",
-	"CONNECTIONSTRING", "SAS", "PRIVATE", "AUTH",
-}
-
-func isCredentialName(name string) bool {
-	upper := strings.ToUpper(name)
-	for _, p := range credentialNameParts {
-		if strings.Contains(upper, p) {
-			return true
-		}
-	}
-	return false
-}
-
-var credentialShapes = []struct {
-	re   *regexp.Regexp
-	repl string
-}{
-	// header.payload.signature, the header being base64url JSON ("eyJ" = `{"`).
-	{regexp.MustCompile(`eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}`), redacted},
-	// SAS query parameter and connection-string secrets (Azure Storage, Service Bus, SQL…).
-	{regexp.MustCompile(`(?i)(\bsig=)[^&\s"';]+`), "${1}" + redacted},
-	{regexp.MustCompile(`(?i)(\b(?:AccountKey|SharedAccessKey|SharedAccessSignature|Password|Pwd)=)[^;\s"']+`), "${1}" + redacted},
-	// scheme://user:password@host
-	{regexp.MustCompile(`(://[^/\s:@]+:)[^/\s@]+@`), "${1}" + redacted + "@"},
-	{regexp.MustCompile(`(?s)-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----`), redacted},
-}
+// redacted replaces a hidden value: the project-wide marker.
+const redacted = redactpolicy.Marker
 
 // redact returns text with credentials replaced; text without any comes
-// back unchanged (same string).
+// back unchanged. (The policy package is imported as redactpolicy so this
+// function keeps its name.)
 func redact(text string) string {
 	if strings.Contains(text, "Environment:\n") {
 		text = redactEnvironment(text)
 	}
-	for _, s := range credentialShapes {
-		text = s.re.ReplaceAllString(text, s.repl)
-	}
-	return text
+	return redactpolicy.Text(text)
 }
 
 // redactEnvironment walks every "Environment:" block: lines indented deeper
@@ -101,11 +71,13 @@ func redactEnvironment(text string) string {
 				continue
 			}
 			name, valueStart := splitVariable(line, ind)
-			secret = name != "" && isCredentialName(name)
+			secret = name != "" && redactpolicy.SecretEnvName(name)
 			value := line[valueStart:]
-			if secret && value != "" && !strings.HasPrefix(value, "<set to the key ") {
-				lines[i] = line[:valueStart] + redacted + "\n"
-				changed = true
+			if secret && !strings.HasPrefix(value, "<set to the key ") {
+				if v := redactpolicy.EnvValue(name, value); v != value {
+					lines[i] = line[:valueStart] + v + "\n"
+					changed = true
+				}
 			}
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 )
 
@@ -256,4 +257,33 @@ func eventFieldSet(e *corev1.Event) fields.Set {
 		"metadata.name":                  e.Name,
 		"metadata.namespace":             e.Namespace,
 	}
+}
+
+// eventsAbout returns the events of namespace about the object uid, from
+// the namespace's event list (listed now if no describer asked for it);
+// an event without a UID counts when its kind and name match;
+// false when the snapshot holds no list for it (too many events, a
+// refused list): the facts then carry no events.
+func (s *snapshot) eventsAbout(ctx context.Context, namespace, kind, name string, uid types.UID) ([]corev1.Event, bool) {
+	if s == nil || uid == "" {
+		return nil, false
+	}
+	s.mu.Lock()
+	ne := s.events[namespace]
+	s.mu.Unlock()
+	if ne == nil {
+		return nil, false
+	}
+	ne.once.Do(func() { ne.load(ctx, s.client, namespace) })
+	if !ne.ok {
+		return nil, false
+	}
+	var out []corev1.Event
+	for i := range ne.items {
+		ref := &ne.items[i].InvolvedObject
+		if ref.UID == uid || (ref.UID == "" && ref.Kind == kind && ref.Name == name) {
+			out = append(out, ne.items[i])
+		}
+	}
+	return out, true
 }

@@ -35,6 +35,11 @@ func (in *inventory) Check() error { return in.root.Check() }
 func (in *inventory) Collect(context.Context) runcontrol.Snapshot {
 	snap, sl := runcontrol.NewLogsSnapshot(metadata.ScopeName)
 	for _, nodePath := range in.cfg.Files {
+		if !isAbsolute(nodePath) {
+			err := fmt.Errorf("node log %q is not an absolute path (a stray quote or a relative path in the list): not collected", nodePath)
+			layout.AppendError(sl, collectorName, layout.ItemKeyFromPath(nodePath, ""), err, in.now())
+			continue
+		}
 		size, err := in.size(nodePath)
 		if err != nil {
 			lr := layout.AppendError(sl, collectorName, layout.ItemKeyFromPath(nodePath, ""), err, in.now())

@@ -44,11 +44,19 @@ func TestInventory(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	ok := &Config{RootPath: "/", Files: []string{"/var/log/a.log", `C:\AzureData\CustomDataSetupScript.log`}}
-	assert.NoError(t, ok.Validate())
-	bad := &Config{Files: []string{"var/log/a.log", `"/var/log/b.log"`}}
-	err := bad.Validate()
-	assert.ErrorContains(t, err, "root_path must not be empty")
-	assert.ErrorContains(t, err, `files[0] "var/log/a.log" is not an absolute path`)
-	assert.ErrorContains(t, err, `files[1] "\"/var/log/b.log\"" is not an absolute path`)
+	ok := &Config{RootPath: "/", Files: []string{"/var/log/a.log", `C:\AzureData\CustomDataSetupScript.log`, `"/var/log/b.log`}}
+	assert.NoError(t, ok.Validate(), "a bad entry is reported at collection, not a config error")
+	assert.EqualError(t, (&Config{}).Validate(), "root_path must not be empty")
+}
+
+// A relative entry (what a stray quote leaves) fails only its own item.
+func TestRelativeEntryFailsOnlyItsItem(t *testing.T) {
+	tracker := runcontrol.NewTracker()
+	in := newInventory(&Config{RootPath: "testdata/noderoot", Files: []string{`"/var/log/b.log`, "/var/log/cloud-init.log"}}, tracker)
+	lrs := in.Collect(context.Background()).Logs.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+	require.Equal(t, 1, lrs.Len())
+	a := lrs.At(0).Attributes()
+	assert.Equal(t, `"_var_log_b.log`, attr(a, layout.AttrItemKey))
+	assert.Equal(t, `node log "\"/var/log/b.log" is not an absolute path (a stray quote or a relative path in the list): not collected`, attr(a, layout.AttrError))
+	assert.Equal(t, []string{"testdata/noderoot/var/log/cloud-init.log (read 0 of 66 bytes)"}, tracker.Pending())
 }

@@ -55,7 +55,7 @@ func TestAzureBlobDistributionUploadsTheRun(t *testing.T) {
 		work := t.TempDir()
 		res := runCollector(t, work, map[string]string{
 			// The connectivity probes target public hosts: never from tests.
-			"PERISCOPE_DISABLE_COLLECTORS": "networkoutbound kubeobjects",
+			"PERISCOPE_DISABLE_COLLECTORS": "networkoutbound kubeobjects systemperf pdb",
 			"PERISCOPE_ROOT_PATH":          fixture(t, "noderoot-azure"),
 			"PERISCOPE_POD_RESOLV_CONF":    fixture(t, "pod-resolv.conf"),
 			"PERISCOPE_JOURNAL_ROOT_PATH":  "/",

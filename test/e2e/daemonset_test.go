@@ -109,7 +109,7 @@ func TestDaemonSetCollectsOncePerRunID(t *testing.T) {
 		"PERISCOPE_CONFIG_DIR":           configDir,
 		"PERISCOPE_RUN_ID_POLL_INTERVAL": "100ms",
 		// The connectivity probes target public hosts: never from tests.
-		"PERISCOPE_DISABLE_COLLECTORS": "networkoutbound kubeobjects",
+		"PERISCOPE_DISABLE_COLLECTORS": "networkoutbound kubeobjects systemperf pdb",
 		"PERISCOPE_ROOT_PATH":          fixture(t, "noderoot-azure"),
 		"PERISCOPE_OUTPUT_DIR":         out,
 		"PERISCOPE_STATE_DIR":          filepath.Join(work, "state"),

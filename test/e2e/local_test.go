@@ -44,7 +44,9 @@ func TestLocalDefaultWritesPeriscopeLayout(t *testing.T) {
 		items = append(items, it.Collector+"/"+it.Name)
 	}
 	assert.Equal(t, []string{
-		"diagnoser/diagnostics.json", "diagnoser/diagnostics.log",
+		"containerlogs/containerlogs-index", "diagnoser/diagnostics.json", "diagnoser/diagnostics.log",
+		"containerlogs/kube-system_coredns-7d5f8-abcde_coredns_0.log",
+		"containerlogs/kube-system_konnectivity-agent-6c9f7-xk2lp_konnectivity-agent_1.log",
 		"dns/kubelet-resolv-conf", "kubeletcmd/kubeletcmd", "kubeletcmd/kubeletconfig", "diagnoser/networkconfig", "periscope/periscope-errors.log",
 		"nodelogs/var_log_azure_cluster-provision.log", "nodelogs/var_log_cloud-init.log", "dns/virtualmachine",
 	}, items)
@@ -193,4 +195,53 @@ func TestNodeLogListWithQuotesBinaryAndMissingFiles(t *testing.T) {
 		"a binary file is collected, not fatal")
 	assert.Contains(t, tree[runID+"/n1/periscope-errors.log"], "nodelogs/var_log_missing.log: node log /var/log/missing.log:")
 	assert.NotContains(t, tree[runID+"/n1/periscope-errors.log"], "with space")
+}
+
+// DIAGNOSTIC_CONTAINERLOGS_LIST through the binary: a namespace, a
+// namespace/container-prefix and a malformed entry. The bad entry is named
+// in the errors item; the others are collected.
+func TestContainerLogsListSelectsAndNamesBadEntries(t *testing.T) {
+	work := t.TempDir()
+	res := runCollector(t, work, map[string]string{
+		"DIAGNOSTIC_RUN_ID":             runID,
+		"HOST_NODE_NAME":                "n1",
+		"PERISCOPE_ROOT_PATH":           fixture(t, "noderoot-azure"),
+		"DIAGNOSTIC_CONTAINERLOGS_LIST": "kube-system/konn a/b/c/d default",
+	})
+	require.Equal(t, 0, res.code, res.stderr)
+	tree := readTree(t, filepath.Join(work, "periscope-output"))
+	dir := runID + "/n1/"
+	assert.Equal(t, "I1128 10:01:00.000000 1 client.go:100] Connecting to proxy server\n",
+		tree[dir+"kube-system_konnectivity-agent-6c9f7-xk2lp_konnectivity-agent_1.log"])
+	assert.Equal(t, "web is not kube-system\n", tree[dir+"default_web-1_web_0.log"])
+	assert.NotContains(t, tree, dir+"kube-system_coredns-7d5f8-abcde_coredns_0.log", "only containers starting with konn")
+	assert.Contains(t, tree[dir+"periscope-errors.log"],
+		`containerlogs/list: container logs entry "a/b/c/d": want namespace or namespace/container-prefix, got 4 parts`)
+	assert.Equal(t, "kube-system/konn: 1 file(s) under /var/log/pods\n"+
+		"  kube-system_konnectivity-agent-6c9f7-xk2lp_9f8e7d6c-5b4a-4321-8fed-cba987654321/konnectivity-agent/1.log\n"+
+		"default: 1 file(s) under /var/log/pods\n"+
+		"  default_web-1_11111111-2222-4333-8444-555555555555/web/0.log\n", tree[dir+"containerlogs-index"])
+}
+
+// A stray quote in a list does not stop the collector: the entry holding
+// it is named in the errors item, the rest of the run is collected.
+func TestStrayQuoteInAListLosesOnlyThatEntry(t *testing.T) {
+	work := t.TempDir()
+	res := runCollector(t, work, map[string]string{
+		"DIAGNOSTIC_RUN_ID": runID, "HOST_NODE_NAME": "n1", "PERISCOPE_ROOT_PATH": fixture(t, "noderoot-azure"),
+		"DIAGNOSTIC_NODELOGS_LIST_LINUX": `/var/log/cloud-init.log "/var/log/azure/cluster-provision.log`,
+		"DIAGNOSTIC_CONTAINERLOGS_LIST":  `kube-system/konn 'default`,
+	})
+	require.Equal(t, 0, res.code, res.stderr)
+	assert.Contains(t, res.stderr, "Malformed Periscope list")
+	assert.Contains(t, res.stderr, `unbalanced \" quote`)
+
+	tree := readTree(t, filepath.Join(work, "periscope-output"))
+	dir := runID + "/n1/"
+	assert.Equal(t, readFile(t, filepath.Join(fixture(t, "noderoot-azure"), "var/log/cloud-init.log")), tree[dir+"var_log_cloud-init.log"])
+	assert.Contains(t, tree, dir+"kube-system_konnectivity-agent-6c9f7-xk2lp_konnectivity-agent_1.log")
+	errs := tree[dir+"periscope-errors.log"]
+	assert.Contains(t, errs, `node log "\"/var/log/azure/cluster-provision.log" is not an absolute path`)
+	assert.Contains(t, errs, `container logs entry "'default": namespace "'default" is not a Kubernetes namespace name`)
+	assert.NotContains(t, tree, dir+"var_log_azure_cluster-provision.log")
 }

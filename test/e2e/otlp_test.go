@@ -36,7 +36,7 @@ func TestOTLPDistributionKeepsTheLayout(t *testing.T) {
 		"PERISCOPE_OTLP_ENDPOINT": endpoint,
 		"PERISCOPE_OTLP_INSECURE": "true",
 		// The connectivity probes target public hosts: never from tests.
-		"PERISCOPE_DISABLE_COLLECTORS": "networkoutbound",
+		"PERISCOPE_DISABLE_COLLECTORS": "networkoutbound kubeobjects systemperf pdb",
 		"PERISCOPE_ROOT_PATH":          fixture(t, "noderoot-azure"),
 		"PERISCOPE_POD_RESOLV_CONF":    fixture(t, "pod-resolv.conf"),
 		"DIAGNOSTIC_RUN_ID":            runID,
@@ -59,7 +59,7 @@ func TestOneShotExitsNonZeroWhenTheBackendRefuses(t *testing.T) {
 		"PERISCOPE_OTLP_ENDPOINT": closed,
 		"PERISCOPE_OTLP_INSECURE": "true",
 		// The connectivity probes target public hosts: never from tests.
-		"PERISCOPE_DISABLE_COLLECTORS": "networkoutbound",
+		"PERISCOPE_DISABLE_COLLECTORS": "networkoutbound kubeobjects systemperf pdb",
 		"PERISCOPE_ROOT_PATH":          fixture(t, "noderoot-azure"),
 		"DIAGNOSTIC_RUN_ID":            runID,
 	}, "--config", filepath.Join(repoRoot, "distributions/otlp/config.yaml"), "--once", "--stall", "1s")

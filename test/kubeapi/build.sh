@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# build.sh — builds the Kubernetes test binaries (etcd, kube-apiserver, kubectl, and on request
-# kube-controller-manager, kube-scheduler) from the Go module proxy, in throw-away wrapper modules
-# under a temp dir. The product's go.mod is never touched.
+# build.sh — builds the Kubernetes test binaries (etcd, kube-apiserver, kubectl, metrics-server, and
+# on request kube-controller-manager, kube-scheduler) from the Go module proxy, in throw-away wrapper
+# modules under a temp dir. The product's go.mod is never touched.
 #
-#   build.sh [binary...]      default: etcd kube-apiserver kubectl
+#   build.sh [binary...]      default: etcd kube-apiserver kubectl metrics-server
 #
 # Binaries are cached per version under ${PERISCOPE_CACHE:-~/.cache/otelcol-periscope}:
 #   kube-v1.37.0/{kube-apiserver,kubectl,...}   etcd-v3.6.16/etcd
+#   metrics-server-v0.8.0/metrics-server
 # Each binary is linked into a temp file and renamed into place, so a killed build never leaves a
 # half-written cache entry; an flock serialises concurrent callers (several test binaries at once).
 # The last line printed on success is "ok <cache root>".
@@ -14,29 +15,33 @@ set -euo pipefail
 
 KUBE_VERSION=${KUBE_VERSION:-v1.37.0}
 ETCD_VERSION=${ETCD_VERSION:-v3.6.16}
+METRICS_SERVER_VERSION=${METRICS_SERVER_VERSION:-v0.8.0}
 CACHE=${PERISCOPE_CACHE:-$HOME/.cache/otelcol-periscope}
 KUBE_DIR=$CACHE/kube-$KUBE_VERSION
 ETCD_DIR=$CACHE/etcd-$ETCD_VERSION
+MS_DIR=$CACHE/metrics-server-$METRICS_SERVER_VERSION
 
 wanted=("$@")
-[ ${#wanted[@]} -eq 0 ] && wanted=(etcd kube-apiserver kubectl)
+[ ${#wanted[@]} -eq 0 ] && wanted=(etcd kube-apiserver kubectl metrics-server)
 
-mkdir -p "$KUBE_DIR" "$ETCD_DIR"
+mkdir -p "$KUBE_DIR" "$ETCD_DIR" "$MS_DIR"
 exec 9>"$CACHE/.kube-build.lock"
 flock 9
 
 missing_kube=()
 need_etcd=0
+need_ms=0
 for b in "${wanted[@]}"; do
   case $b in
     etcd) [ -x "$ETCD_DIR/etcd" ] || need_etcd=1 ;;
+    metrics-server) [ -x "$MS_DIR/metrics-server" ] || need_ms=1 ;;
     kube-apiserver|kubectl|kube-controller-manager|kube-scheduler)
       [ -x "$KUBE_DIR/$b" ] || missing_kube+=("$b") ;;
-    *) echo "build.sh: unknown binary $b (known: etcd kube-apiserver kubectl kube-controller-manager kube-scheduler)" >&2; exit 2 ;;
+    *) echo "build.sh: unknown binary $b (known: etcd kube-apiserver kubectl metrics-server kube-controller-manager kube-scheduler)" >&2; exit 2 ;;
   esac
 done
 
-if [ $need_etcd -eq 0 ] && [ ${#missing_kube[@]} -eq 0 ]; then
+if [ $need_etcd -eq 0 ] && [ $need_ms -eq 0 ] && [ ${#missing_kube[@]} -eq 0 ]; then
   echo "ok $CACHE"
   exit 0
 fi
@@ -62,6 +67,26 @@ GO
   go build -trimpath -o "$ETCD_DIR/.etcd.tmp" go.etcd.io/etcd/server/v3
   mv -f "$ETCD_DIR/.etcd.tmp" "$ETCD_DIR/etcd"
   echo "build.sh: etcd built in $(( $(date +%s) - start )) s" >&2
+fi
+
+if [ $need_ms -eq 1 ]; then
+  echo "build.sh: building metrics-server $METRICS_SERVER_VERSION (about 3 min cold)" >&2
+  start=$(date +%s)
+  mkdir -p "$work/metrics-server" && cd "$work/metrics-server"
+  go mod init periscope.invalid/metricsserverbuild >/dev/null 2>&1
+  cat > tools.go <<GO
+//go:build tools
+
+package tools
+
+import _ "sigs.k8s.io/metrics-server/cmd/metrics-server"
+GO
+  go mod edit -require=sigs.k8s.io/metrics-server@$METRICS_SERVER_VERSION
+  go mod tidy
+  go build -trimpath -ldflags "-X k8s.io/client-go/pkg/version.gitVersion=$METRICS_SERVER_VERSION" \
+    -o "$MS_DIR/.metrics-server.tmp" sigs.k8s.io/metrics-server/cmd/metrics-server
+  mv -f "$MS_DIR/.metrics-server.tmp" "$MS_DIR/metrics-server"
+  echo "build.sh: metrics-server built in $(( $(date +%s) - start )) s" >&2
 fi
 
 if [ ${#missing_kube[@]} -gt 0 ]; then

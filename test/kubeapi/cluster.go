@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
@@ -38,6 +39,9 @@ type Cluster struct {
 	dir       string
 	etcd, api *process
 	client    kubernetes.Interface
+
+	msMu          sync.Mutex
+	metricsServer *process // StartMetricsServer
 }
 
 // startTimeout bounds how long etcd and the API server may take to be
@@ -123,6 +127,15 @@ func start(bins Binaries) (c *Cluster, retry bool, err error) {
 		"--endpoint-reconciler-type=none",
 		"--allow-privileged=true",
 		"--profiling=false",
+		// The aggregation layer, for APIServices such as metrics.k8s.io
+		// (StartMetricsServer).
+		"--requestheader-client-ca-file="+keys.FrontProxyCA,
+		"--requestheader-allowed-names="+frontProxyClientName,
+		"--requestheader-username-headers=X-Remote-User",
+		"--requestheader-group-headers=X-Remote-Group",
+		"--requestheader-extra-headers-prefix=X-Remote-Extra-",
+		"--proxy-client-cert-file="+keys.FrontProxyClientCert,
+		"--proxy-client-key-file="+keys.FrontProxyClientKey,
 	)
 	if err != nil {
 		return c, false, err
@@ -202,6 +215,7 @@ func waitFor(p *process, ok func() bool) error {
 // Stop ends the processes (by PID) and removes the data directory.
 // It is safe to call more than once.
 func (c *Cluster) Stop() {
+	c.StopMetricsServer()
 	if c.api != nil {
 		c.api.stop(10 * time.Second)
 	}

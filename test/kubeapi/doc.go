@@ -23,4 +23,16 @@
 // period. There is no controller-manager either, so namespaces get no
 // "default" ServiceAccount by themselves: CreateNamespace adds one, which
 // the ServiceAccount admission plugin requires before pods can be created.
+//
+// The metrics API (kubectl top) is real too: the API server runs with the
+// aggregation layer (front-proxy CA and client certificate), and
+// Cluster.StartMetricsServer runs metrics-server (built by build.sh,
+// cached under metrics-server-<version>/) behind an APIService. It scrapes
+// Kubelet stand-ins: StartKubelet serves a node's steady usage on
+// /metrics/resource over TLS on 127.0.0.1, RegisterNode creates the Node
+// pointing at it (InternalIP 127.0.0.1, kubelet port in
+// status.daemonEndpoints), CreateRunningPod creates a pod bound to the node
+// with status Running (metrics-server ignores other pods). CPU counters grow
+// at exactly the configured rate, so every `kubectl top` prints the same
+// numbers; the first ones appear after two scrapes (about 10 s).
 package kubeapi

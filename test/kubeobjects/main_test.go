@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/periscope-otel/periscope/internal/layout"
+	"github.com/periscope-otel/periscope/internal/redact"
 	"github.com/periscope-otel/periscope/receiver/kubeobjectsreceiver"
 	"github.com/periscope-otel/periscope/test/kubeapi"
 )
@@ -31,7 +32,7 @@ const (
 	attrNamespace = "k8s.namespace.name"
 	attrKind      = "periscope.kube.kind"
 	attrName      = "periscope.kube.name"
-	redacted      = "<redacted>"
+	redacted      = redact.Marker
 )
 
 // record is one collected record, flattened for assertions.

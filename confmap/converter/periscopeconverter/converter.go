@@ -34,14 +34,18 @@ import (
 
 // collectorOfType maps this project's receiver types to Periscope collectors.
 var collectorOfType = map[string]string{
-	"dns_config":    "dns",
-	"iptables":      "iptables",
-	"kubelet_args":  "kubeletcmd",
-	"connectivity":  "networkoutbound",
-	"kube_objects":  "kubeobjects",
-	"systemperf":    "systemperf",
-	"node_logs":     "nodelogs",
-	"helm_releases": "helm",
+	"dns_config":     "dns",
+	"iptables":       "iptables",
+	"kubelet_args":   "kubeletcmd",
+	"connectivity":   "networkoutbound",
+	"kube_objects":   "kubeobjects",
+	"systemperf":     "systemperf",
+	"node_logs":      "nodelogs",
+	"container_logs": "containerlogs",
+	"helm_releases":  "helm",
+	// Periscope's zip folder was "poddisruptionbudget"; COLLECTOR_LIST's
+	// documentation calls the collector "pdb".
+	"pod_disruption_budgets": "pdb",
 }
 
 // knownCollectors are Periscope's collector names, which contrib receivers

@@ -71,3 +71,28 @@ func TestDisableCollectors(t *testing.T) {
 	_, err = convert(t, "", "iptables bogus")
 	assert.ErrorContains(t, err, `PERISCOPE_DISABLE_COLLECTORS from $PERISCOPE_DISABLE_COLLECTORS: unknown collector "bogus" (known: containerlogs, dns`)
 }
+
+// The PDB and helm receivers follow Periscope's modes: PDBs by default and
+// not in connected-cluster mode, helm only there; either can be turned off.
+func TestPDBAndHelmReceivers(t *testing.T) {
+	tests := []struct {
+		collectorList, disable string
+		want                   []any
+	}{
+		{"", "", []any{"pod_disruption_budgets", "dns_config"}},
+		{"connectedCluster", "", []any{"helm_releases/x", "dns_config"}},
+		{"connectedCluster", "helm", []any{"dns_config"}},
+		{"", "pdb", []any{"dns_config"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.collectorList+"/"+tt.disable, func(t *testing.T) {
+			env := map[string]string{settings.CollectorList: tt.collectorList, EnvDisable: tt.disable}
+			c := &converter{logger: zap.NewNop(), source: settings.Source{Env: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}}
+			conf := confmap.NewFromStringMap(map[string]any{"service": map[string]any{"pipelines": map[string]any{
+				"logs": map[string]any{"receivers": []any{"pod_disruption_budgets", "helm_releases/x", "dns_config"}, "exporters": []any{"periscope"}},
+			}}})
+			require.NoError(t, c.Convert(context.Background(), conf))
+			assert.Equal(t, tt.want, conf.Get("service::pipelines::logs::receivers"))
+		})
+	}
+}

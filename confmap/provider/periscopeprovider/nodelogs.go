@@ -24,11 +24,24 @@ func (p *provider) nodeLogFiles() ([]string, error) {
 	if v, ok := p.source.Env(EnvRootPath); ok && v != "" {
 		root = v
 	}
-	files := make([]string, len(paths))
-	for i, np := range paths {
-		files[i] = underRoot(root, np)
+	var files []string
+	for _, np := range paths {
+		// An entry that is no absolute path (a stray quote) is named by
+		// the node_logs receiver; joined under the root it would read
+		// some other file.
+		if isNodePath(np) {
+			files = append(files, underRoot(root, np))
+		}
+	}
+	if len(files) == 0 {
+		return []string{underRoot(root, "/var/log/no-usable-"+nodeLogsKey+"-entry")}, nil
 	}
 	return files, nil
+}
+
+// isNodePath accepts absolute Linux paths and Windows drive paths.
+func isNodePath(p string) bool {
+	return path.IsAbs(p) || (len(p) >= 3 && p[1] == ':' && strings.ContainsRune(`\/`, rune(p[2])))
 }
 
 // underRoot joins a node path under the root. Windows paths keep their

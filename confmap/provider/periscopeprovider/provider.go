@@ -9,6 +9,7 @@
 //	${periscope:list:KEY}        a space-separated key as a list (quotes removed, duplicates dropped)
 //	${periscope:paths:KEY}       a list of file paths (a wholly quoted list is split too)
 //	${periscope:nodelogs_files}  this OS's node log list, joined under PERISCOPE_ROOT_PATH: filelog's include
+//	${periscope:containerlogs_files} DIAGNOSTIC_CONTAINERLOGS_LIST as include patterns over /var/log/pods under PERISCOPE_ROOT_PATH
 //	${periscope:secret:KEY}      a key of the Secret (environment first)
 //	${periscope:azure_blob_auth} container_sas when AZURE_STORAGE_SAS_KEY_TYPE is Container, else account_sas
 //
@@ -110,6 +111,8 @@ func (p *provider) Retrieve(_ context.Context, uri string, watcher confmap.Watch
 		return retrieved(p.nodeName())
 	case "nodelogs_files":
 		return retrievedList(p.nodeLogFiles())
+	case "containerlogs_files":
+		return retrievedList(p.containerLogFiles())
 	case "azure_blob_auth":
 		return retrieved(p.azureBlobAuth())
 	}
@@ -118,7 +121,7 @@ func (p *provider) Retrieve(_ context.Context, uri string, watcher confmap.Watch
 		kind, key = "", name
 	}
 	if !keyPattern.MatchString(key) {
-		return nil, fmt.Errorf("unknown value %q: the %q provider has run_id, node_name, nodelogs_files and Periscope keys (KEY, list:KEY, paths:KEY, secret:KEY)", name, schemeName)
+		return nil, fmt.Errorf("unknown value %q: the %q provider has run_id, node_name, nodelogs_files, containerlogs_files, azure_blob_auth and Periscope keys (KEY, list:KEY, paths:KEY, secret:KEY)", name, schemeName)
 	}
 	switch kind {
 	case "":
@@ -161,7 +164,11 @@ func (p *provider) list(key string, split func(string) ([]string, error)) ([]str
 	}
 	items, err := split(v)
 	if err != nil {
-		return nil, fmt.Errorf("%s from %s: %w", key, origin, err)
+		// Not fatal: the collector would not start and the whole run would
+		// be lost. The entry with the stray quote is kept as it is, and the
+		// receiver judging the entries names it in the run's output.
+		p.logger.Error("Malformed Periscope list: the entry with the stray quote is reported by its collector, the others are collected",
+			zap.String("key", key), zap.String("from", origin), zap.Error(err))
 	}
 	return items, nil
 }

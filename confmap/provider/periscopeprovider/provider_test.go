@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/confmap"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/periscope-otel/periscope/internal/settings"
 )
@@ -217,8 +218,17 @@ func TestPeriscopeKeys(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "?sv=2022&sig=abc", v)
 
-	_, err = get("periscope:list:" + settings.ContainerLogsList)
-	assert.ErrorContains(t, err, `DIAGNOSTIC_CONTAINERLOGS_LIST from $DIAGNOSTIC_CONTAINERLOGS_LIST: unbalanced " quote`)
+	// A stray quote does not stop the collector: the entry keeps it (its
+	// receiver names it as malformed) and the log says which list.
+	core, logs := observer.New(zap.InfoLevel)
+	p.logger = zap.New(core)
+	v, err = get("periscope:list:" + settings.ContainerLogsList)
+	require.NoError(t, err)
+	assert.Equal(t, []any{"kube-system", `"unbalanced`}, v)
+	require.Equal(t, 1, logs.Len())
+	assert.Equal(t, "DIAGNOSTIC_CONTAINERLOGS_LIST", logs.All()[0].ContextMap()["key"])
+	assert.Equal(t, "$DIAGNOSTIC_CONTAINERLOGS_LIST", logs.All()[0].ContextMap()["from"])
+	assert.Contains(t, logs.All()[0].ContextMap()["error"], `unbalanced " quote`)
 
 	_, err = get("periscope:lowercase")
 	assert.ErrorContains(t, err, `unknown value "lowercase"`)

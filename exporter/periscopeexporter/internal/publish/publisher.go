@@ -39,8 +39,25 @@ type Store interface {
 // Publisher delivers finished node runs; a nil Store means the local
 // directory is the destination.
 type Publisher struct {
-	store Store
-	now   func() time.Time
+	store    Store
+	now      func() time.Time
+	onRecord RecordHook
+}
+
+// RecordHook sees a node run's record each time before status.json is
+// written: where the run goes and its spool folder. It may add errors to
+// st (they are written with it); it must not block for long.
+type RecordHook func(where, dir string, st *Status)
+
+// OnRecord sets the hook called before every write of status.json.
+func (p *Publisher) OnRecord(h RecordHook) { p.onRecord = h }
+
+// record writes st to dir/status.json after the hook has seen it.
+func (p *Publisher) record(dir string, st *Status) error {
+	if p.onRecord != nil {
+		p.onRecord(p.Where(dir, st.RunID, st.Node), dir, st)
+	}
+	return st.write(dir)
 }
 
 // New returns a publisher to store, or to the local directory when store is nil.
@@ -67,10 +84,10 @@ func (p *Publisher) Publish(ctx context.Context, run Run) (*Status, error) {
 		st.Delivered = true
 		published := p.now().UTC()
 		st.Published = &published
-		return st, st.write(run.Dir)
+		return st, p.record(run.Dir, st)
 	}
 	// The record first, then the marker: a marker always has a record.
-	if err := st.write(run.Dir); err != nil {
+	if err := p.record(run.Dir, st); err != nil {
 		return st, err
 	}
 	if err := os.WriteFile(filepath.Join(run.Dir, PendingMarker), nil, 0o644); err != nil {
@@ -129,7 +146,7 @@ func (p *Publisher) deliver(ctx context.Context, dir string, st *Status) error {
 	published := p.now().UTC()
 	st.Published = &published
 	st.Delivered = true
-	if err := st.write(dir); err != nil {
+	if err := p.record(dir, st); err != nil {
 		return err
 	}
 	if err := p.store.Upload(ctx, layout.StatusPath(st.RunID, st.Node), filepath.Join(dir, layout.StatusKey)); err != nil {
@@ -149,7 +166,7 @@ func (p *Publisher) fail(ctx context.Context, dir string, st *Status, cause erro
 	st.Published = &published
 	st.Delivered = false
 	st.Errors = append(st.Errors, Error{Stage: StageDelivery, Message: cause.Error()})
-	if err := st.write(dir); err != nil {
+	if err := p.record(dir, st); err != nil {
 		return errors.Join(cause, err)
 	}
 	// Best effort: with an expired SAS or a missing container this fails

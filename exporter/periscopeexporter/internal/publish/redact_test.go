@@ -15,11 +15,12 @@ func TestRedactRemovesEverySecretForm(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"transport error URL",
 			`Put "https://acct.blob.core.windows.net/c/r/n/f?sv=2025-01-05&ss=b&srt=sco&sp=rwdlacup&se=2026-11-29T00:00:00Z&sig=Zm9vYmFyK2Jhei9xdXg9": dial tcp: refused`,
-			`Put "https://acct.blob.core.windows.net/c/r/n/f?REDACTED": dial tcp: refused`},
+			`Put "https://acct.blob.core.windows.net/c/r/n/f?sv=2025-01-05&ss=b&srt=sco&sp=rwdlacup&se=2026-11-29T00:00:00Z&sig=REDACTED": dial tcp: refused`},
 		{"escaped signature of another token",
 			`GET https://x/c?se=2026&sig=abc%2Bdef%3D&sp=r failed`,
 			`GET https://x/c?se=2026&sig=REDACTED&sp=r failed`},
 		{"signature alone", "sig is " + sig, "sig is " + Redacted},
+		{"expiry and permissions of the configured token stay", "token expired: se=2026-11-29T00:00:00Z sp=rwdlacup", "token expired: se=2026-11-29T00:00:00Z sp=rwdlacup"},
 		{"account key", "AccountKey=" + key + ";", "AccountKey=" + Redacted + ";"},
 		{"another account key", "AccountKey=b3RoZXI=", "AccountKey=" + Redacted},
 		{"identity parameters", "&skoid=1234&sktid=5678&", "&skoid=" + Redacted + "&sktid=" + Redacted + "&"},

@@ -1,0 +1,59 @@
+package kubeclient
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const kubeconfigYAML = `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443", insecure-skip-tls-verify: true}}]
+users: [{name: u, user: {token: not-a-real-token}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`
+
+func writeKubeconfig(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "kubeconfig")
+	require.NoError(t, os.WriteFile(p, []byte(kubeconfigYAML), 0o600))
+	return p
+}
+
+// Outside a pod (the test process), the choice is the configured file,
+// else $KUBECONFIG, else a clear error; user agent and timeout are set.
+func TestFind(t *testing.T) {
+	t.Setenv("KUBERNETES_SERVICE_HOST", "")
+	path := writeKubeconfig(t)
+
+	t.Run("configured kubeconfig", func(t *testing.T) {
+		t.Setenv("KUBECONFIG", "")
+		s, err := Find(path, "agent/1", 7*time.Second)
+		require.NoError(t, err)
+		assert.Equal(t, "https://127.0.0.1:6443", s.Config.Host)
+		assert.Equal(t, "kubeconfig "+path, s.Origin)
+		assert.Equal(t, "agent/1", s.Config.UserAgent)
+		assert.Equal(t, 7*time.Second, s.Config.Timeout)
+	})
+	t.Run("$KUBECONFIG", func(t *testing.T) {
+		t.Setenv("KUBECONFIG", path)
+		s, err := Find("", "a", time.Second)
+		require.NoError(t, err)
+		assert.Equal(t, "$KUBECONFIG "+path, s.Origin)
+	})
+	t.Run("nothing", func(t *testing.T) {
+		t.Setenv("KUBECONFIG", "")
+		_, err := Find("", "a", time.Second)
+		assert.True(t, errors.Is(err, ErrNoAPIServer), "%v", err)
+	})
+	t.Run("missing file", func(t *testing.T) {
+		_, err := Find(filepath.Join(t.TempDir(), "none"), "a", time.Second)
+		assert.ErrorContains(t, err, "load kubeconfig ")
+	})
+}
