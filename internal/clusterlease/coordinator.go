@@ -40,6 +40,7 @@ import (
 	"k8s.io/client-go/tools/leaderelection/resourcelock"
 	"k8s.io/client-go/util/retry"
 
+	"github.com/periscope-otel/periscope/internal/kubeclient"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 )
 
@@ -76,14 +77,14 @@ func New(cfg Config, runID string, logger *zap.Logger) (*Coordinator, error) {
 	if cfg.Lease == LeaseOff {
 		return nil, fmt.Errorf("%w: cluster_scope.lease is off", runcontrol.ErrNotCoordinated)
 	}
-	rc, origin, err := restConfig(cfg.Kubeconfig)
+	server, err := kubeclient.Find(cfg.Kubeconfig, userAgent, cfg.RenewDeadline)
 	switch {
 	case err != nil && cfg.Kubeconfig != "":
 		return nil, fmt.Errorf("cluster_scope: %w", err) // the operator's explicit choice: a config error
 	case err != nil:
 		return nil, fmt.Errorf("%w: %w", runcontrol.ErrNotCoordinated, err)
 	}
-	return NewForConfig(cfg, rc, runID, logger.With(zap.String("kubernetes", origin)))
+	return NewForConfig(cfg, server.Config, runID, logger.With(zap.String("kubernetes", server.Origin)))
 }
 
 // NewForConfig is New with the API server's config given.

@@ -21,8 +21,9 @@ const (
 	// objects, helm releases, `kubectl top`) on one collector per run ID,
 	// chosen by the host's ClusterScope. Without one (no periscope_run
 	// extension, lease off, no Kubernetes config) it collects like
-	// ScopeNode. A cluster-scoped source collects once per run: Interval
-	// does not apply.
+	// ScopeNode. Only the once-per-run collection is coordinated: with an
+	// Interval (a periodic metrics feed) every collector repeats it, as a
+	// node-scoped source does.
 	ScopeCluster
 )
 

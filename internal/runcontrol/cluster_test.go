@@ -217,3 +217,19 @@ func (s *blockingSource) Collect(ctx context.Context) Snapshot {
 	<-ctx.Done()
 	return (&countingSource{}).Collect(ctx)
 }
+
+// A periodic cluster-scoped source (systemperf with collection_interval)
+// is not coordinated: every collector repeats it, unmarked.
+func TestPeriodicClusterScopedSourceIsNotCoordinated(t *testing.T) {
+	scope := &scopeFixture{} // any Acquire would panic: no answers
+	src := &countingSource{}
+	sink := new(consumertest.LogsSink)
+	r := NewLogsReceiver(receivertest.NewNopSettings(component.MustNewType("fixture")), &testConfig{},
+		Schedule{Scope: ScopeCluster, Interval: time.Millisecond}, func() Source { return src }, sink, NewTracker())
+	require.NoError(t, r.Start(context.Background(), scopeHost{scope}))
+	require.Eventually(t, func() bool { return src.runs.Load() >= 2 }, 10*time.Second, time.Millisecond)
+	require.NoError(t, r.Shutdown(context.Background()))
+	for _, s := range scopes(sink.AllLogs()) {
+		assert.Empty(t, s)
+	}
+}

@@ -116,7 +116,7 @@ func (h *handle) Start(_ context.Context, host component.Host) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.done = make(chan struct{})
-	if s.schedule.Scope == ScopeCluster {
+	if s.schedule.Scope == ScopeCluster && s.schedule.Interval <= 0 {
 		if cs := FindClusterScope(host); cs != nil {
 			go s.runCluster(ctx, cs)
 			return nil

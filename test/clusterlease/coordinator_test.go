@@ -129,7 +129,7 @@ func TestWithoutKubernetesNothingIsCoordinated(t *testing.T) {
 	cfg := clusterlease.DefaultConfig()
 	_, err := clusterlease.New(cfg, run1, zapNop())
 	require.ErrorIs(t, err, runcontrol.ErrNotCoordinated)
-	assert.ErrorContains(t, err, "no Kubernetes config")
+	assert.ErrorContains(t, err, "no Kubernetes API server")
 
 	cfg.Lease = clusterlease.LeaseOff
 	_, err = clusterlease.New(cfg, run1, zapNop())
