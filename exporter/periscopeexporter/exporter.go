@@ -35,9 +35,10 @@ type layoutExporter struct {
 	watcher   sync.WaitGroup
 	diag      *diagnosticObjects // nil when not in a cluster
 
-	mu    sync.Mutex
-	runs  map[nodeRun]*nodeRunWriter
-	order []nodeRun // first-seen order, for a stable closing summary
+	mu      sync.Mutex
+	runs    map[nodeRun]*nodeRunWriter
+	cluster map[string]*clusterPart // by run ID: items stored once per run (cluster.go)
+	order   []nodeRun               // first-seen order, for a stable closing summary
 
 	// Node runs left pending by an earlier process, published again in the
 	// background from start; a writer for the same node run waits for it.
@@ -142,7 +143,7 @@ func (e *layoutExporter) republish(dirs []string) {
 
 // consumeLogs writes what it can and reports, once per distinct cause, what
 // it could not; one bad record never keeps the others out.
-func (e *layoutExporter) consumeLogs(_ context.Context, ld plog.Logs) error {
+func (e *layoutExporter) consumeLogs(ctx context.Context, ld plog.Logs) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	failed := map[string]int{}
@@ -165,6 +166,9 @@ func (e *layoutExporter) consumeLogs(_ context.Context, ld plog.Logs) error {
 			failed[err.Error()]++
 		}
 	}
+	if err := e.publishCluster(ctx); err != nil {
+		failed[err.Error()]++
+	}
 	if len(failed) == 0 {
 		return nil
 	}
@@ -178,6 +182,9 @@ func (e *layoutExporter) write(res pcommon.Map, lr plog.LogRecord) error {
 	item, kind, err := itemOf(res, lr.Attributes())
 	if err != nil {
 		return err
+	}
+	if kind != layout.KindError && isCluster(res, lr.Attributes()) {
+		return e.writeCluster(item, kind, lr)
 	}
 	w, err := e.writerFor(item.RunID, item.Node)
 	if err != nil {

@@ -21,6 +21,7 @@ type nodeRunWriter struct {
 	dir, runID, node string
 	collectorOf      map[string]string      // item key → collector, for zip entries
 	appending        map[string]*appendFile // items written line by line, open until finish
+	clusterEntries   map[string]string      // zip entry → file of a cluster item this node collected (cluster.go)
 	dirty            bool                   // written since the last finish
 	reported         bool                   // output named in the run summary
 	delivered        bool                   // the last publish reached its destination
@@ -157,6 +158,9 @@ func (w *nodeRunWriter) zipItems(out io.Writer) error {
 		if err := addFile(zw, it.ZipEntry(), filepath.Join(w.dir, key)); err != nil {
 			return err
 		}
+	}
+	if err := w.zipClusterItems(zw); err != nil {
+		return err
 	}
 	return zw.Close()
 }

@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/extension"
 
 	"github.com/periscope-otel/periscope/extension/periscoperunextension/internal/metadata"
+	"github.com/periscope-otel/periscope/internal/clusterlease"
 )
 
 // NewFactory returns the periscope_run extension factory.
@@ -20,7 +21,9 @@ func NewFactory() extension.Factory {
 	return extension.NewFactory(metadata.Type, createDefaultConfig, create, metadata.ExtensionStability)
 }
 
-func createDefaultConfig() component.Config { return &Config{} }
+func createDefaultConfig() component.Config {
+	return &Config{ClusterScope: clusterlease.DefaultConfig()}
+}
 
 func create(_ context.Context, set extension.Settings, cfg component.Config) (extension.Extension, error) {
 	return newRunState(cfg.(*Config), set.Logger), nil

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/periscope-otel/periscope/internal/atomicfile"
+	"github.com/periscope-otel/periscope/internal/clusterlease"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 )
 
@@ -25,6 +26,8 @@ type runState struct {
 
 	mu        sync.Mutex
 	completed string // last completed run ID, as loaded or marked
+
+	cluster *clusterlease.Coordinator // nil: cluster-scoped receivers collect on this node
 }
 
 var _ runcontrol.Run = (*runState)(nil)
@@ -36,6 +39,9 @@ func newRunState(cfg *Config, logger *zap.Logger) *runState {
 // Start loads what this node completed before; an unreadable state
 // directory is a configuration error, named.
 func (r *runState) Start(context.Context, component.Host) error {
+	if err := r.startCluster(); err != nil {
+		return err
+	}
 	if r.cfg.StateDirectory == "" {
 		return nil
 	}
@@ -53,7 +59,10 @@ func (r *runState) Start(context.Context, component.Host) error {
 	return nil
 }
 
-func (*runState) Shutdown(context.Context) error { return nil }
+func (r *runState) Shutdown(context.Context) error {
+	r.shutdownCluster()
+	return nil
+}
 
 func (r *runState) ID() string { return r.cfg.RunID }
 

@@ -47,7 +47,15 @@ func TestUnusableStateDirectoryIsNamed(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	assert.ErrorContains(t, (&Config{}).Validate(), "run_id must not be empty")
-	assert.ErrorContains(t, (&Config{RunID: "a/b"}).Validate(), "path separator")
-	assert.NoError(t, (&Config{RunID: "2026-11-28T12-00-00Z"}).Validate())
+	withRunID := func(id string) *Config {
+		c := createDefaultConfig().(*Config)
+		c.RunID = id
+		return c
+	}
+	assert.ErrorContains(t, withRunID("").Validate(), "run_id must not be empty")
+	assert.ErrorContains(t, withRunID("a/b").Validate(), "path separator")
+	assert.NoError(t, withRunID("2026-11-28T12-00-00Z").Validate())
+	bad := withRunID("2026-11-28T12-00-00Z")
+	bad.ClusterScope.Lease = "on"
+	assert.EqualError(t, bad.Validate(), `cluster_scope.lease "on": want "auto" or "off"`)
 }

@@ -9,6 +9,7 @@
 //	<run-id>/<node-name>/<item-key>           one file per collected item
 //	<run-id>/<node-name>/<node-name>.zip      written last; entries <collector>/<item-key>
 //	<run-id>/<node-name>/status.json          the delivery record of the node's run
+//	<run-id>/cluster/<item-key>               cluster-scoped items, once per run (scope.go)
 package layout
 
 import (

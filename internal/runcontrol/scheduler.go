@@ -17,6 +17,9 @@ type Schedule struct {
 	// Interval repeats the collection while the collector runs (a
 	// DaemonSet's connectivity probe); 0 collects once per run.
 	Interval time.Duration
+	// Scope is ScopeNode (every collector) unless the source collects
+	// data about the whole cluster (ScopeCluster).
+	Scope Scope
 }
 
 // scheduler runs one source for every signal its component was created for:
@@ -113,6 +116,12 @@ func (h *handle) Start(_ context.Context, host component.Host) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.done = make(chan struct{})
+	if s.schedule.Scope == ScopeCluster && s.schedule.Interval <= 0 {
+		if cs := FindClusterScope(host); cs != nil {
+			go s.runCluster(ctx, cs)
+			return nil
+		}
+	}
 	go s.run(ctx)
 	return nil
 }
@@ -158,7 +167,15 @@ func (s *scheduler) run(ctx context.Context) {
 }
 
 func (s *scheduler) collectAndDeliver(ctx context.Context) {
-	snap := s.source.Collect(ctx)
+	if err := s.deliver(ctx, s.source.Collect(ctx)); err != nil {
+		s.set.Logger.Error("Delivering the collection failed", zap.Error(err))
+	}
+}
+
+// deliver hands a snapshot to the pipelines; the error is what they
+// returned (with the periscope exporter and no sending queue: whether the
+// items were written, and uploaded for cluster-scoped items).
+func (s *scheduler) deliver(ctx context.Context, snap Snapshot) error {
 	s.mu.Lock()
 	logs, metrics := s.logs, s.metrics
 	s.mu.Unlock()
@@ -169,7 +186,5 @@ func (s *scheduler) collectAndDeliver(ctx context.Context) {
 	if metrics != nil && snap.Metrics.DataPointCount() > 0 {
 		errs = append(errs, metrics.ConsumeMetrics(ctx, snap.Metrics))
 	}
-	if err := errors.Join(errs...); err != nil {
-		s.set.Logger.Error("Delivering the collection failed", zap.Error(err))
-	}
+	return errors.Join(errs...)
 }

@@ -37,5 +37,5 @@ func createDefaultConfig() component.Config {
 
 func createLogs(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Logs) (receiver.Logs, error) {
 	newSource := func() runcontrol.Source { return newCollector(cfg.(*Config), set.Logger) }
-	return runcontrol.NewLogsReceiver(set, cfg, runcontrol.Schedule{}, newSource, next, runcontrol.Default), nil
+	return runcontrol.NewLogsReceiver(set, cfg, runcontrol.Schedule{Scope: runcontrol.ScopeCluster}, newSource, next, runcontrol.Default), nil
 }

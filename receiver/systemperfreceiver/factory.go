@@ -39,7 +39,7 @@ func createDefaultConfig() component.Config {
 // API feeds the logs and the metrics pipelines.
 func sourceFor(set receiver.Settings, cfg component.Config) (runcontrol.Schedule, func() runcontrol.Source) {
 	c := cfg.(*Config)
-	return runcontrol.Schedule{Interval: c.CollectionInterval},
+	return runcontrol.Schedule{Interval: c.CollectionInterval, Scope: runcontrol.ScopeCluster},
 		func() runcontrol.Source { return newCollector(c, set) }
 }
 
