@@ -66,7 +66,7 @@ func redactCorefile(text string) (string, int) {
 				if len(stack) > 0 {
 					stack = stack[:len(stack)-1]
 				}
-			case secret && k > i && !isEnvReference(word) && !strings.HasPrefix(word, redact.Marker):
+			case secret && k > i && !isEnvReference(word) && !isMarker(word):
 				if n > 0 && toks[k].start == last {
 					// Glued to the word just redacted ("a"b): one marker,
 					// so the output reads back as the same words.
@@ -74,7 +74,14 @@ func redactCorefile(text string) (string, int) {
 					continue
 				}
 				out.WriteString(text[last:toks[k].start])
-				out.WriteString(redact.Marker)
+				if len(word) >= 2 && strings.HasPrefix(word, `"`) && strings.HasSuffix(word, `"`) {
+					// A quoted word stays quoted: what follows it lexes
+					// the same ("x"# note: the # starts a comment only
+					// after a quoted word).
+					out.WriteString(`"` + redact.Marker + `"`)
+				} else {
+					out.WriteString(redact.Marker)
+				}
 				last = toks[k].end
 				n++
 			}
@@ -128,6 +135,11 @@ func corefileWords(text string) []word {
 		}
 	}
 	return words
+}
+
+// isMarker reports whether a word is already a redaction (idempotence).
+func isMarker(w string) bool {
+	return strings.HasPrefix(w, redact.Marker) || strings.HasPrefix(w, `"`+redact.Marker+`"`)
 }
 
 // isEnvReference reports whether a word is a CoreDNS environment variable

@@ -47,9 +47,18 @@ func TestRedactCorefile(t *testing.T) {
 			want: "azure rg:z {\n  secret {$AZURE_CLIENT_SECRET}\n}\n",
 		},
 		{
+			// Found by FuzzRedactCorefile: after a quoted word "#" starts a
+			// comment, after a plain one it is part of the word, so a
+			// quoted secret stays quoted or a second pass would differ.
+			name: "a quoted secret followed by a comment stays quoted",
+			in:   "secret \"\"# note\n",
+			want: "secret \"REDACTED\"# note\n",
+			n:    1,
+		},
+		{
 			name: "a quoted secret spanning lines is one word",
 			in:   "secret \"line one\nline two\" tail\nnext line\n",
-			want: "secret REDACTED REDACTED\nnext line\n",
+			want: "secret \"REDACTED\" REDACTED\nnext line\n",
 			n:    2,
 		},
 		{
