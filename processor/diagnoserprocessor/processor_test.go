@@ -100,7 +100,7 @@ func TestUnusableInputs(t *testing.T) {
 			name:     "error record",
 			add:      func(b *batch) { b.errorItem(itemIptablesSave, "not available: iptables-save is not installed") },
 			severity: "INFO",
-			summary:  "iptables/iptables-save cannot be judged: the item could not be collected: not available: iptables-save is not installed",
+			summary:  "iptables/iptables-save cannot be judged: it was not collected",
 		},
 		{
 			name: "bytes body",

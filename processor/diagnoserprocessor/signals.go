@@ -37,8 +37,10 @@ func unparsableSignal(in *Input, kind string) Signal {
 	}
 	if kind == string(layout.KindError) {
 		// The collection error is already in periscope-errors.log; this
-		// only says which judgements it cost.
+		// only says which judgements it cost, and the reason once (in the
+		// evidence), not twice on one diagnostics.log line.
 		s.Severity = SeverityInfo
+		s.Summary = fmt.Sprintf("%s cannot be judged: it was not collected", in.Item)
 		s.NextStep = "See periscope-errors.log for why the item was not collected and fix that (a missing " +
 			"file, a permission, a node without a kubelet); the next run judges it."
 	}
