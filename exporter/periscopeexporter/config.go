@@ -2,6 +2,7 @@ package periscopeexporter
 
 import (
 	"errors"
+	"fmt"
 
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/config/configretry"
@@ -33,6 +34,10 @@ type Config struct {
 type LocalConfig struct {
 	// Directory holds <run-id>/<node-name>/… ; created when missing.
 	Directory string `mapstructure:"directory"`
+	// RetainRuns, when above 0, keeps only that many run folders after a
+	// delivered run (newest first; never a run pending delivery or the
+	// current one). 0 keeps every run.
+	RetainRuns int `mapstructure:"retain_runs"`
 }
 
 // AzureBlobConfig is the Azure Blob Storage backend; see the README.
@@ -44,6 +49,9 @@ type AzureBlobConfig = publish.AzureBlobConfig
 func (c *Config) Validate() error {
 	if c.Local.Directory == "" {
 		return errors.New("local.directory must not be empty")
+	}
+	if c.Local.RetainRuns < 0 {
+		return fmt.Errorf("local.retain_runs %d must not be negative (0 keeps every run)", c.Local.RetainRuns)
 	}
 	return nil
 }

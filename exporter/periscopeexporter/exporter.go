@@ -26,14 +26,15 @@ import (
 // to the publisher (status.json locally; with azure_blob the upload of the
 // whole node run).
 type layoutExporter struct {
-	dir       string
-	logger    *zap.Logger
-	tracker   *runcontrol.Tracker
-	publisher *publish.Publisher
-	run       runcontrol.Run // nil without the periscope_run extension
-	stop      chan struct{}
-	watcher   sync.WaitGroup
-	diag      *diagnosticObjects // nil when not in a cluster
+	dir        string
+	retainRuns int // local.retain_runs (retention.go)
+	logger     *zap.Logger
+	tracker    *runcontrol.Tracker
+	publisher  *publish.Publisher
+	run        runcontrol.Run // nil without the periscope_run extension
+	stop       chan struct{}
+	watcher    sync.WaitGroup
+	diag       *diagnosticObjects // nil when not in a cluster
 
 	mu      sync.Mutex
 	runs    map[nodeRun]*nodeRunWriter
@@ -60,6 +61,7 @@ func newLayoutExporter(cfg *Config, logger *zap.Logger, tracker *runcontrol.Trac
 	}
 	e := &layoutExporter{
 		dir:          cfg.Local.Directory,
+		retainRuns:   cfg.Local.RetainRuns,
 		logger:       logger,
 		tracker:      tracker,
 		publisher:    publish.New(store),
@@ -284,6 +286,7 @@ func (e *layoutExporter) finishAll(ctx context.Context) error {
 			e.tracker.ReportOutput(summary)
 		}
 		e.markCompleted(key.runID)
+		e.pruneSpool(key.runID)
 	}
 	return errors.Join(errs...)
 }
