@@ -145,6 +145,11 @@ type nodeStatus struct {
 	Errors []struct {
 		Stage string `json:"stage"`
 	} `json:"errors"`
+	Diagnoses *struct {
+		Warn  int      `json:"warn"`
+		Info  int      `json:"info"`
+		Codes []string `json:"codes"`
+	} `json:"diagnoses"`
 }
 
 func readStatus(t *testing.T, nodeDir string) nodeStatus {

@@ -50,6 +50,9 @@ func TestLocalDefaultWritesPeriscopeLayout(t *testing.T) {
 		"dns/kubelet-resolv-conf", "kubeletcmd/kubeletcmd", "kubeletcmd/kubeletconfig", "diagnoser/networkconfig", "periscope/periscope-errors.log",
 		"nodelogs/var_log_azure_cluster-provision.log", "nodelogs/var_log_cloud-init.log", "dns/virtualmachine",
 	}, items)
+	require.NotNil(t, st.Diagnoses, "status.json carries the diagnoser's summary")
+	assert.Contains(t, st.Diagnoses.Codes, "KUBELET_DEPRECATED_FLAG")
+	assert.Positive(t, st.Diagnoses.Warn+st.Diagnoses.Info)
 	require.Len(t, st.Errors, 3, "the three iptables items, not installed in the fixture root")
 	for _, e := range st.Errors {
 		assert.Equal(t, "collection", e.Stage)

@@ -35,6 +35,17 @@ type Status struct {
 	// TotalBytes is the items' and the zip's bytes together.
 	TotalBytes int64   `json:"total_bytes"`
 	Errors     []Error `json:"errors"`
+	// Diagnoses is the diagnoser's run summary at a glance (counts by
+	// severity and the codes of diagnostics.json), when it ran.
+	Diagnoses *Diagnoses `json:"diagnoses,omitempty"`
+}
+
+// Diagnoses counts the diagnoser's findings of the node run.
+type Diagnoses struct {
+	Error int      `json:"error"`
+	Warn  int      `json:"warn"`
+	Info  int      `json:"info"`
+	Codes []string `json:"codes"`
 }
 
 // Item is one collected item of the node run.
@@ -56,6 +67,8 @@ const (
 	StageCollection = "collection"
 	// StageDelivery: the node run did not reach its destination.
 	StageDelivery = "delivery"
+	// StageDiagnoser: the diagnoser's summary could not be read.
+	StageDiagnoser = "diagnoser"
 )
 
 // Error is one problem of the node run.
@@ -107,7 +120,36 @@ func newStatus(run Run) (*Status, error) {
 	for _, m := range msgs {
 		st.Errors = append(st.Errors, Error{Stage: StageCollection, Message: m})
 	}
+	if _, ok := run.Items[diagnosticsSummaryKey]; ok {
+		d, err := readDiagnoses(filepath.Join(run.Dir, diagnosticsSummaryKey))
+		if err != nil {
+			st.Errors = append(st.Errors, Error{Stage: StageDiagnoser, Message: err.Error()})
+		}
+		st.Diagnoses = d
+	}
 	return st, nil
+}
+
+// diagnosticsSummaryKey is the diagnoser's run summary item.
+const diagnosticsSummaryKey = "diagnostics.json"
+
+// readDiagnoses reads the counts and codes of diagnostics.json.
+func readDiagnoses(path string) (*Diagnoses, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read the diagnoser's summary: %w", err)
+	}
+	var doc struct {
+		Counts map[string]int `json:"counts"`
+		Codes  []string       `json:"codes"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("the diagnoser's summary %s is not its JSON: %w", diagnosticsSummaryKey, err)
+	}
+	if doc.Codes == nil {
+		doc.Codes = []string{}
+	}
+	return &Diagnoses{Error: doc.Counts["ERROR"], Warn: doc.Counts["WARN"], Info: doc.Counts["INFO"], Codes: doc.Codes}, nil
 }
 
 // collectionErrors reads periscope-errors.log, one error a line; a run

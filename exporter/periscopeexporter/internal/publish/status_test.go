@@ -1,0 +1,54 @@
+package publish
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// status.json carries the diagnoser's counts and codes when it ran, and
+// says so when its summary cannot be read; without it there is no field.
+func TestStatusCarriesTheDiagnoses(t *testing.T) {
+	tests := []struct {
+		name    string
+		summary string // "" = the diagnoser did not run
+		want    *Diagnoses
+		err     string
+	}{
+		{name: "no diagnoser"},
+		{
+			name:    "counts and codes",
+			summary: `{"counts":{"ERROR":1,"WARN":2,"INFO":0},"codes":["DNS_CUSTOM_NAMESERVER","IPTABLES_DROPS_CLUSTER_TRAFFIC"],"signals":[]}`,
+			want:    &Diagnoses{Error: 1, Warn: 2, Codes: []string{"DNS_CUSTOM_NAMESERVER", "IPTABLES_DROPS_CLUSTER_TRAFFIC"}},
+		},
+		{name: "nothing found", summary: `{"counts":{}}`, want: &Diagnoses{Codes: []string{}}},
+		{name: "not its JSON", summary: `{"counts":`, err: "the diagnoser's summary diagnostics.json is not its JSON"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			run := spooledRun(t, t.TempDir())
+			if tt.summary != "" {
+				require.NoError(t, os.WriteFile(filepath.Join(run.Dir, "diagnostics.json"), []byte(tt.summary), 0o644))
+				run.Items["diagnostics.json"] = "diagnoser"
+			}
+			st, err := newStatus(run)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, st.Diagnoses)
+			var diagErrs []string
+			for _, e := range st.Errors {
+				if e.Stage == StageDiagnoser {
+					diagErrs = append(diagErrs, e.Message)
+				}
+			}
+			if tt.err == "" {
+				assert.Empty(t, diagErrs)
+				return
+			}
+			require.Len(t, diagErrs, 1)
+			assert.Contains(t, diagErrs[0], tt.err)
+		})
+	}
+}
