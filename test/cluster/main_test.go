@@ -17,6 +17,8 @@ import (
 	"text/template"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -100,6 +102,12 @@ func setup(t *testing.T) (*kubeapi.Cluster, string, string) {
 		kubeconfig, setupErr = c.WriteKubeconfig("periscope", sa)
 	})
 	require.NoError(t, setupErr)
+	// The Lease holds which runs were collected: a test repeated in this
+	// process (-count) starts from no record, like a new cluster.
+	err := c.Client().CoordinationV1().Leases("aks-periscope").Delete(context.Background(), "aks-periscope-cluster", metav1.DeleteOptions{})
+	if !apierrors.IsNotFound(err) {
+		require.NoError(t, err)
+	}
 	return c, kubeconfig, binary
 }
 

@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.uber.org/zap"
@@ -35,12 +38,23 @@ func fastConfig(t *testing.T, c *kubeapi.Cluster) clusterlease.Config {
 		ns = ns[:50]
 	}
 	require.NoError(t, c.CreateNamespace(context.Background(), ns))
+	resetLease(t, c, ns)
 	cfg := clusterlease.DefaultConfig()
 	cfg.Namespace = ns
 	cfg.LeaseDuration = 2 * time.Second
 	cfg.RenewDeadline = time.Second
 	cfg.RetryPeriod = 100 * time.Millisecond
 	return cfg
+}
+
+// resetLease deletes the namespace's Lease: its completion record would
+// make a test repeated in this process (-count) find its runs collected.
+func resetLease(t *testing.T, c *kubeapi.Cluster, ns string) {
+	t.Helper()
+	err := c.Client().CoordinationV1().Leases(ns).Delete(context.Background(), clusterlease.DefaultConfig().Name, metav1.DeleteOptions{})
+	if !apierrors.IsNotFound(err) {
+		require.NoError(t, err)
+	}
 }
 
 // candidate is one collector's coordinator whose network can be cut, to

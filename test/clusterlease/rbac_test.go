@@ -25,6 +25,7 @@ func TestShippedRoleCoordinatesWithTheLeaseOnly(t *testing.T) {
 	c := kubeapi.Shared(t)
 	ctx := context.Background()
 	require.NoError(t, c.CreateNamespace(ctx, "aks-periscope"))
+	resetLease(t, c, "aks-periscope")
 	_, err := c.Kubectl(ctx, "apply", "-f", filepath.Join("..", "..", "deployment", "base", "rbac.yaml"))
 	require.NoError(t, err)
 	sa, err := c.ServiceAccountConfig(ctx, "aks-periscope", "aks-periscope-service-account")
