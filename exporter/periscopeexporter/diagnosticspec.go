@@ -58,28 +58,20 @@ type diagnosticSpec struct {
 
 // diagnosticStatus is the node run's progress, shown by kubectl get apd.
 type diagnosticStatus struct {
-	RunID       string           `json:"runID"`
-	Phase       string           `json:"phase"`
-	Destination string           `json:"destination,omitempty"`
-	Items       int              `json:"items"`
-	Bytes       int64            `json:"bytes"`
-	Errors      int              `json:"errors"`
-	Reason      string           `json:"reason,omitempty"`
-	Messages    []string         `json:"messages,omitempty"`
-	Diagnoses   string           `json:"diagnoses,omitempty"`
-	Diagnoser   *diagnoserCounts `json:"diagnoser,omitempty"`
-	Started     string           `json:"started,omitempty"`
-	Finished    string           `json:"finished,omitempty"`
-	Published   string           `json:"published,omitempty"`
-	Updated     string           `json:"updated"`
-}
-
-// diagnoserCounts is diagnostics.json at a glance.
-type diagnoserCounts struct {
-	Error int      `json:"error"`
-	Warn  int      `json:"warn"`
-	Info  int      `json:"info"`
-	Codes []string `json:"codes"`
+	RunID       string             `json:"runID"`
+	Phase       string             `json:"phase"`
+	Destination string             `json:"destination,omitempty"`
+	Items       int                `json:"items"`
+	Bytes       int64              `json:"bytes"`
+	Errors      int                `json:"errors"`
+	Reason      string             `json:"reason,omitempty"`
+	Messages    []string           `json:"messages,omitempty"`
+	Diagnoses   string             `json:"diagnoses,omitempty"`
+	Diagnoser   *publish.Diagnoses `json:"diagnoser,omitempty"`
+	Started     string             `json:"started,omitempty"`
+	Finished    string             `json:"finished,omitempty"`
+	Published   string             `json:"published,omitempty"`
+	Updated     string             `json:"updated"`
 }
 
 // dnsLevel is one element of spec.dns, Periscope's DNS diagnoser shape
@@ -122,11 +114,9 @@ func finishedObject(where, dir string, st *publish.Status, now time.Time) (diagn
 	}
 	var spec diagnosticSpec
 	var err error
-	var summary *diagnoserCounts
-	if items[diagnosticsSummaryKey] == diagnoserCollector {
-		summary, err = readDiagnoserSummary(filepath.Join(dir, diagnosticsSummaryKey))
-		problem(err)
-	}
+	// status.json already read the diagnoser's summary (publish.ReadDiagnoses)
+	// and recorded there why, when it could not.
+	summary := st.Diagnoses
 	if items[networkConfigKey] == diagnoserCollector {
 		spec.NetworkConfig, err = readNetworkConfig(filepath.Join(dir, networkConfigKey))
 		problem(err)
@@ -262,28 +252,9 @@ func readNetworkOutbound(path string) (string, error) {
 	return string(data), nil
 }
 
-// readDiagnoserSummary reads the counts and codes of diagnostics.json.
-func readDiagnoserSummary(path string) (*diagnoserCounts, error) {
-	data, err := readItem(path)
-	if err != nil {
-		return nil, err
-	}
-	var doc struct {
-		Counts map[string]int `json:"counts"`
-		Codes  []string       `json:"codes"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("diagnostics.json unreadable, diagnoses left out of the Diagnostic object: %w", err)
-	}
-	if doc.Codes == nil {
-		doc.Codes = []string{}
-	}
-	return &diagnoserCounts{Error: doc.Counts["ERROR"], Warn: doc.Counts["WARN"], Info: doc.Counts["INFO"], Codes: doc.Codes}, nil
-}
-
 // dnsSpec is spec.dns: the nameservers of the node's and the pods'
 // resolv.conf, empty when the dns collector delivered neither.
-func dnsSpec(node, dir string, items map[string]string, summary *diagnoserCounts) (string, error) {
+func dnsSpec(node, dir string, items map[string]string, summary *publish.Diagnoses) (string, error) {
 	var levels []dnsLevel
 	var errs []error
 	for _, lv := range []struct{ key, level string }{{nodeResolvKey, "host"}, {podResolvKey, "container"}} {

@@ -21,6 +21,12 @@ func specFixture(t *testing.T, items map[string][2]string) (string, *publish.Sta
 	for key, v := range items {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, key), []byte(v[1]), 0o644))
 		st.Items = append(st.Items, publish.Item{Name: key, Collector: v[0], Bytes: int64(len(v[1]))})
+		if key == diagnosticsSummaryKey {
+			// As newStatus does for status.json.
+			d, err := publish.ReadDiagnoses(filepath.Join(dir, key))
+			require.NoError(t, err)
+			st.Diagnoses = d
+		}
 	}
 	return dir, st
 }

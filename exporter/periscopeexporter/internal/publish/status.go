@@ -121,7 +121,7 @@ func newStatus(run Run) (*Status, error) {
 		st.Errors = append(st.Errors, Error{Stage: StageCollection, Message: m})
 	}
 	if _, ok := run.Items[diagnosticsSummaryKey]; ok {
-		d, err := readDiagnoses(filepath.Join(run.Dir, diagnosticsSummaryKey))
+		d, err := ReadDiagnoses(filepath.Join(run.Dir, diagnosticsSummaryKey))
 		if err != nil {
 			st.Errors = append(st.Errors, Error{Stage: StageDiagnoser, Message: err.Error()})
 		}
@@ -133,8 +133,8 @@ func newStatus(run Run) (*Status, error) {
 // diagnosticsSummaryKey is the diagnoser's run summary item.
 const diagnosticsSummaryKey = "diagnostics.json"
 
-// readDiagnoses reads the counts and codes of diagnostics.json.
-func readDiagnoses(path string) (*Diagnoses, error) {
+// ReadDiagnoses reads the counts and codes of the diagnoser's diagnostics.json.
+func ReadDiagnoses(path string) (*Diagnoses, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read the diagnoser's summary: %w", err)
