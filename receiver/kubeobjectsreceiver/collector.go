@@ -18,6 +18,7 @@ import (
 	"k8s.io/client-go/transport"
 	"k8s.io/kubectl/pkg/describe"
 
+	"github.com/periscope-otel/periscope/internal/kubeclient"
 	"github.com/periscope-otel/periscope/internal/layout"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 	"github.com/periscope-otel/periscope/receiver/kubeobjectsreceiver/internal/metadata"
@@ -43,7 +44,7 @@ type collector struct {
 	logger *zap.Logger
 	now    func() time.Time
 	// findServer is findAPIServer; tests point it elsewhere.
-	findServer func(kubeconfig string, timeout time.Duration) (apiServer, error)
+	findServer func(kubeconfig string, timeout time.Duration) (kubeclient.Server, error)
 }
 
 func newCollector(cfg *Config, logger *zap.Logger) *collector {
@@ -146,19 +147,19 @@ func (c *collector) plan(ctx context.Context) ([]*job, *snapshot) {
 	}
 	clients, err := newClients(server)
 	if err != nil {
-		return failAll(server.wrap(err))
+		return failAll(server.Wrap(err))
 	}
 	// One discovery round trip up front: an unreachable server or bad
 	// credentials are reported once per entry with the server's name,
 	// rather than as "unknown resource type".
 	if _, err := clients.discovery.ServerGroups(); err != nil {
-		return failAll(server.wrap(fmt.Errorf("discover API groups: %w", err)))
+		return failAll(server.Wrap(fmt.Errorf("discover API groups: %w", err)))
 	}
-	snap, err := newSnapshot(server.config.Host, clients.core)
+	snap, err := newSnapshot(server.Config.Host, clients.core)
 	if err != nil {
-		return failAll(server.wrap(err))
+		return failAll(server.Wrap(err))
 	}
-	describeConfig := rest.CopyConfig(server.config)
+	describeConfig := rest.CopyConfig(server.Config)
 	describeConfig.Wrap(transport.WrapperFunc(snap.wrap))
 	p := planner{clients: clients, resolver: newTypeResolver(clients.discovery), snap: snap, describeConfig: describeConfig}
 	for _, e := range entries {
@@ -181,12 +182,12 @@ type clients struct {
 	dynamic   dynamic.Interface
 }
 
-func newClients(s apiServer) (clients, error) {
-	core, err := kubernetes.NewForConfig(s.config)
+func newClients(s kubeclient.Server) (clients, error) {
+	core, err := kubernetes.NewForConfig(s.Config)
 	if err != nil {
 		return clients{}, fmt.Errorf("create client: %w", err)
 	}
-	dyn, err := dynamic.NewForConfig(s.config)
+	dyn, err := dynamic.NewForConfig(s.Config)
 	if err != nil {
 		return clients{}, fmt.Errorf("create dynamic client: %w", err)
 	}

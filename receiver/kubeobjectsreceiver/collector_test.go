@@ -89,9 +89,9 @@ func TestKubeconfigFromEnvironment(t *testing.T) {
 	t.Setenv("KUBECONFIG", kubeconfig)
 	s, err := findAPIServer("", time.Second)
 	require.NoError(t, err)
-	assert.Equal(t, server, s.config.Host)
-	assert.Equal(t, "$KUBECONFIG "+kubeconfig, s.origin)
-	assert.Equal(t, userAgent, s.config.UserAgent)
+	assert.Equal(t, server, s.Config.Host)
+	assert.Equal(t, "$KUBECONFIG "+kubeconfig, s.Origin)
+	assert.Equal(t, userAgent, s.Config.UserAgent)
 }
 
 func TestMissingKubeconfigFileIsNamed(t *testing.T) {

@@ -1,19 +1,10 @@
 package systemperfreceiver
 
 import (
-	"fmt"
 	"time"
-
-	"k8s.io/client-go/rest"
 
 	"github.com/periscope-otel/periscope/internal/kubeclient"
 )
-
-// apiServer is where the metrics API is read from and how.
-type apiServer struct {
-	config *rest.Config
-	origin string // where the config came from, for error messages
-}
 
 // userAgent identifies the receiver in API server audit logs.
 const userAgent = "otelcol-periscope/systemperf"
@@ -25,19 +16,13 @@ var errNoAPIServer = kubeclient.ErrNoAPIServer
 // findAPIServer picks the credentials as every cluster receiver does
 // (internal/kubeclient: the configured kubeconfig, else the pod's
 // ServiceAccount, else $KUBECONFIG; never ~/.kube/config).
-func findAPIServer(kubeconfig string, timeout time.Duration) (apiServer, error) {
+func findAPIServer(kubeconfig string, timeout time.Duration) (kubeclient.Server, error) {
 	s, err := kubeclient.Find(kubeconfig, userAgent, timeout)
 	if err != nil {
-		return apiServer{}, err
+		return s, err
 	}
 	// A collection is three requests; client-side throttling would only
 	// add latency.
 	s.Config.QPS = -1
-	return apiServer{config: s.Config, origin: s.Origin}, nil
-}
-
-// wrap says which server an error came from; connection errors otherwise
-// name only a URL path.
-func (s apiServer) wrap(err error) error {
-	return fmt.Errorf("API server %s (%s): %w", s.config.Host, s.origin, err)
+	return s, nil
 }

@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metricsapi "k8s.io/metrics/pkg/apis/metrics"
 
+	"github.com/periscope-otel/periscope/internal/kubeclient"
 	"github.com/periscope-otel/periscope/internal/layout"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 	"github.com/periscope-otel/periscope/receiver/systemperfreceiver/internal/metadata"
@@ -35,7 +36,7 @@ type collector struct {
 	logger *zap.Logger
 	now    func() time.Time
 	// findServer is findAPIServer; tests point it elsewhere.
-	findServer func(kubeconfig string, timeout time.Duration) (apiServer, error)
+	findServer func(kubeconfig string, timeout time.Duration) (kubeclient.Server, error)
 }
 
 func newCollector(cfg *Config, set receiver.Settings) *collector {

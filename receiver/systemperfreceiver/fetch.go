@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/periscope-otel/periscope/internal/kubeclient"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -45,19 +46,19 @@ var apiServiceGVR = schema.GroupVersionResource{Group: "apiregistration.k8s.io",
 // (for allocatable), pod metrics in all namespaces. An error that stops
 // everything (no server, discovery failing, no metrics API) is returned;
 // list errors are kept in the sample.
-func fetch(ctx context.Context, server apiServer) (sample, error) {
+func fetch(ctx context.Context, server kubeclient.Server) (sample, error) {
 	var s sample
-	core, err := kubernetes.NewForConfig(server.config)
+	core, err := kubernetes.NewForConfig(server.Config)
 	if err != nil {
-		return s, server.wrap(fmt.Errorf("create client: %w", err))
+		return s, server.Wrap(fmt.Errorf("create client: %w", err))
 	}
-	metrics, err := metricsclient.NewForConfig(server.config)
+	metrics, err := metricsclient.NewForConfig(server.Config)
 	if err != nil {
-		return s, server.wrap(fmt.Errorf("create metrics client: %w", err))
+		return s, server.Wrap(fmt.Errorf("create metrics client: %w", err))
 	}
 	groups, err := core.Discovery().ServerGroups()
 	if err != nil {
-		return s, server.wrap(fmt.Errorf("discover API groups: %w", err))
+		return s, server.Wrap(fmt.Errorf("discover API groups: %w", err))
 	}
 	version := metricsVersion(groups)
 	if version == "" {
@@ -101,8 +102,8 @@ func metricsVersion(groups *metav1.APIGroupList) string {
 // Available, with the API server's reason (metrics-server down, its Service
 // wrong, its certificate refused…). The API server leaves an unavailable
 // APIService's group out of discovery, so discovery alone cannot tell.
-func whyNoMetricsAPI(ctx context.Context, server apiServer) error {
-	dyn, err := dynamic.NewForConfig(server.config)
+func whyNoMetricsAPI(ctx context.Context, server kubeclient.Server) error {
+	dyn, err := dynamic.NewForConfig(server.Config)
 	if err != nil {
 		return fmt.Errorf("the API server serves no metrics.k8s.io API group (dynamic client: %w)", err)
 	}
