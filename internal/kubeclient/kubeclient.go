@@ -58,6 +58,10 @@ func Find(kubeconfig, userAgent string, timeout time.Duration) (Server, error) {
 	s.Config = rest.CopyConfig(s.Config)
 	s.Config.UserAgent = userAgent
 	s.Config.Timeout = timeout
+	// No client-side token bucket: every receiver bounds its own
+	// concurrency, and the API server's priority and fairness protects it;
+	// client-go's default 5 QPS would only add latency to a collection.
+	s.Config.QPS = -1
 	return s, nil
 }
 

@@ -40,6 +40,7 @@ func TestFind(t *testing.T) {
 		assert.Equal(t, "kubeconfig "+path, s.Origin)
 		assert.Equal(t, "agent/1", s.Config.UserAgent)
 		assert.Equal(t, 7*time.Second, s.Config.Timeout)
+		assert.Equal(t, float32(-1), s.Config.QPS, "no client-side token bucket")
 	})
 	t.Run("$KUBECONFIG", func(t *testing.T) {
 		t.Setenv("KUBECONFIG", path)

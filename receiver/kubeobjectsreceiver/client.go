@@ -9,20 +9,9 @@ import (
 // userAgent identifies the receiver in API server audit logs.
 const userAgent = "otelcol-periscope/kube_objects"
 
-// errNoAPIServer is the collection error when nothing says where the API
-// server is (a host outside a cluster without a kubeconfig).
-var errNoAPIServer = kubeclient.ErrNoAPIServer
-
-// findAPIServer picks the credentials as every cluster receiver does
-// (internal/kubeclient: the configured kubeconfig, else the pod's
-// ServiceAccount, else $KUBECONFIG; never ~/.kube/config).
+// findAPIServer is internal/kubeclient's rule (the configured kubeconfig,
+// else the pod's ServiceAccount, else $KUBECONFIG; never ~/.kube/config)
+// under this receiver's name.
 func findAPIServer(kubeconfig string, timeout time.Duration) (kubeclient.Server, error) {
-	s, err := kubeclient.Find(kubeconfig, userAgent, timeout)
-	if err != nil {
-		return s, err
-	}
-	// Concurrency is bounded by Parallelism; a token bucket on top would
-	// only add latency (the API server's priority and fairness protects it).
-	s.Config.QPS = -1
-	return s, nil
+	return kubeclient.Find(kubeconfig, userAgent, timeout)
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/periscope-otel/periscope/internal/kubeclient"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
@@ -80,7 +82,7 @@ func TestNoServerConfiguredIsAnErrorRecord(t *testing.T) {
 	t.Setenv("KUBECONFIG", "")
 	cfg := createDefaultConfig().(*Config)
 	cfg.Objects = []string{"kube-system/pod"}
-	assert.Equal(t, map[string]string{"kube-system_pod": "kube-system/pod: " + errNoAPIServer.Error()}, errorsByKey(t, cfg))
+	assert.Equal(t, map[string]string{"kube-system_pod": "kube-system/pod: " + kubeclient.ErrNoAPIServer.Error()}, errorsByKey(t, cfg))
 }
 
 func TestKubeconfigFromEnvironment(t *testing.T) {

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/periscope-otel/periscope/internal/kubeclient"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -280,7 +282,7 @@ func TestCollectionErrorsAreRecordsForBothItems(t *testing.T) {
 	}{
 		{"unreachable", kubeconfig, "", []string{"API server " + server + " (kubeconfig " + kubeconfig + "): discover API groups: ", "connection refused"}},
 		{"missing kubeconfig", missing, "", []string{"load kubeconfig " + missing + ": "}},
-		{"nothing configured", "", "", []string{errNoAPIServer.Error()}},
+		{"nothing configured", "", "", []string{kubeclient.ErrNoAPIServer.Error()}},
 		{"KUBECONFIG", "", kubeconfig, []string{"API server " + server + " ($KUBECONFIG " + kubeconfig + "): discover API groups: "}},
 	}
 	for _, tt := range tests {
