@@ -92,7 +92,7 @@ func splitJoinedPaths(item string) []string {
 	var out []string
 	cur := fields[0]
 	for _, f := range fields[1:] {
-		if isAbsPath(f) {
+		if IsAbsPath(f) {
 			out = append(out, cur)
 			cur = f
 			continue
@@ -102,7 +102,9 @@ func splitJoinedPaths(item string) []string {
 	return append(out, cur)
 }
 
-func isAbsPath(p string) bool {
+// IsAbsPath reports whether p is an absolute node path: a Linux path, a
+// Windows drive path (C:\… or C:/…) or a UNC path, whatever the OS it runs on.
+func IsAbsPath(p string) bool {
 	if strings.HasPrefix(p, "/") || strings.HasPrefix(p, `\\`) {
 		return true
 	}

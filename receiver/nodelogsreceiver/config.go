@@ -2,8 +2,6 @@ package nodelogsreceiver
 
 import (
 	"errors"
-	"path"
-	"strings"
 )
 
 // Config lists the node log files of a run.
@@ -23,13 +21,4 @@ func (c *Config) Validate() error {
 		return errors.New("root_path must not be empty")
 	}
 	return nil
-}
-
-// isAbsolute accepts Linux paths and Windows drive paths (C:\…), whatever
-// the OS the config is validated on.
-func isAbsolute(p string) bool {
-	if path.IsAbs(p) {
-		return true
-	}
-	return len(p) >= 3 && p[1] == ':' && strings.ContainsRune(`\/`, rune(p[2]))
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/periscope-otel/periscope/internal/layout"
 	"github.com/periscope-otel/periscope/internal/noderoot"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
+	"github.com/periscope-otel/periscope/internal/settings"
 	"github.com/periscope-otel/periscope/receiver/nodelogsreceiver/internal/metadata"
 )
 
@@ -35,7 +36,7 @@ func (in *inventory) Check() error { return in.root.Check() }
 func (in *inventory) Collect(context.Context) runcontrol.Snapshot {
 	snap, sl := runcontrol.NewLogsSnapshot(metadata.ScopeName)
 	for _, nodePath := range in.cfg.Files {
-		if !isAbsolute(nodePath) {
+		if !settings.IsAbsPath(nodePath) {
 			err := fmt.Errorf("node log %q is not an absolute path (a stray quote or a relative path in the list): not collected", nodePath)
 			layout.AppendError(sl, collectorName, layout.ItemKeyFromPath(nodePath, ""), err, in.now())
 			continue

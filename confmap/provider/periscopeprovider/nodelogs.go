@@ -29,7 +29,7 @@ func (p *provider) nodeLogFiles() ([]string, error) {
 		// An entry that is no absolute path (a stray quote) is named by
 		// the node_logs receiver; joined under the root it would read
 		// some other file.
-		if isNodePath(np) {
+		if settings.IsAbsPath(np) {
 			files = append(files, underRoot(root, np))
 		}
 	}
@@ -37,11 +37,6 @@ func (p *provider) nodeLogFiles() ([]string, error) {
 		return []string{underRoot(root, "/var/log/no-usable-"+nodeLogsKey+"-entry")}, nil
 	}
 	return files, nil
-}
-
-// isNodePath accepts absolute Linux paths and Windows drive paths.
-func isNodePath(p string) bool {
-	return path.IsAbs(p) || (len(p) >= 3 && p[1] == ':' && strings.ContainsRune(`\/`, rune(p[2])))
 }
 
 // underRoot joins a node path under the root. Windows paths keep their
