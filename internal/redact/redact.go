@@ -227,9 +227,13 @@ const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 // parameters kept in their order. Anything else in it (a JWT in the path)
 // is hidden as Text hides it; a string that is not a URL is treated as Text.
 func URL(s string) string {
+	// Text runs first on the string as given: re-serialising a parsed URL
+	// percent-escapes its fragment and opaque part, and an escaped
+	// "BEGIN%20RSA%20PRIVATE%20KEY" no longer looks like a key to Text.
+	s = Text(s)
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" {
-		return Text(s)
+		return s
 	}
 	if _, hasPassword := u.User.Password(); hasPassword {
 		u.User = url.UserPassword(u.User.Username(), Marker)

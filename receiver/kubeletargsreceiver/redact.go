@@ -130,11 +130,17 @@ func redactArgs(args []string, parsed *cmdline.Command) ([]string, []string) {
 		hidden[valueAt] = true
 		names = append(names, f.Name)
 	}
-	for i, a := range args {
-		if hidden[i] || !sensitiveValue(a) {
+	// Shapes are hidden wherever they are, also in what is left of an
+	// argument whose value is already hidden (a token pasted into a
+	// flag's name: --eyJ….token=…).
+	for i := range out {
+		if !sensitiveValue(out[i]) {
 			continue
 		}
-		out[i] = secretValues.ReplaceAllString(a, redacted)
+		out[i] = secretValues.ReplaceAllString(out[i], redacted)
+		if hidden[i] {
+			continue // already named
+		}
 		if name, ok := owner[i]; ok {
 			names = append(names, name)
 		} else {
