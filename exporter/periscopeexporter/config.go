@@ -3,6 +3,7 @@ package periscopeexporter
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/config/configretry"
@@ -28,6 +29,13 @@ type Config struct {
 	AzureBlob configoptional.Optional[AzureBlobConfig] `mapstructure:"azure_blob"`
 	// DiagnosticObject writes each node run's Diagnostic custom resource.
 	DiagnosticObject DiagnosticObjectConfig `mapstructure:"diagnostic_object"`
+	// PublishInterval, when above 0, publishes again every node run that
+	// received records since it was last published (a DaemonSet keeps
+	// probing and tailing after the run's collections are done): zip,
+	// changed items, status.json and the Diagnostic object. A failed
+	// delivery is tried again at the next tick. 0 publishes when the run's
+	// collections are done and at shutdown only.
+	PublishInterval time.Duration `mapstructure:"publish_interval"`
 }
 
 // LocalConfig is the local-directory backend (and the Azure Blob spool).
@@ -47,11 +55,15 @@ type AzureBlobConfig = publish.AzureBlobConfig
 // writable is checked at start, where it is named in the error. The
 // azure_blob and diagnostic_object sections validate themselves.
 func (c *Config) Validate() error {
+	var errs []error
 	if c.Local.Directory == "" {
-		return errors.New("local.directory must not be empty")
+		errs = append(errs, errors.New("local.directory must not be empty"))
 	}
 	if c.Local.RetainRuns < 0 {
-		return fmt.Errorf("local.retain_runs %d must not be negative (0 keeps every run)", c.Local.RetainRuns)
+		errs = append(errs, fmt.Errorf("local.retain_runs %d must not be negative (0 keeps every run)", c.Local.RetainRuns))
 	}
-	return nil
+	if c.PublishInterval < 0 {
+		errs = append(errs, fmt.Errorf("publish_interval %s must not be negative (0 publishes at the run's end and at shutdown only)", c.PublishInterval))
+	}
+	return errors.Join(errs...)
 }

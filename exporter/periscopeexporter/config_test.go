@@ -30,6 +30,7 @@ func TestLoadConfig(t *testing.T) {
 			assert.Equal(t, "aks-periscope", c.DiagnosticObject.Namespace)
 			assert.Equal(t, "aks-periscope-diagnostic-", c.DiagnosticObject.NamePrefix)
 			assert.Equal(t, 5*time.Second, c.DiagnosticObject.Timeout)
+			assert.Zero(t, c.PublishInterval, "published at the run's end and at shutdown only")
 		}},
 		{id: "periscope/account_sas", check: func(t *testing.T, c *Config) {
 			require.True(t, c.AzureBlob.HasValue())
@@ -40,6 +41,7 @@ func TestLoadConfig(t *testing.T) {
 			assert.Equal(t, int64(8<<20), a.Upload.BlockSize)
 			assert.Equal(t, 4, a.Upload.Concurrency)
 			assert.Equal(t, 4, a.Upload.MaxTries)
+			assert.Equal(t, 5*time.Minute, c.PublishInterval)
 		}},
 		{id: "periscope/container_from_fqdn", check: func(t *testing.T, c *Config) {
 			a := c.AzureBlob.Get()
@@ -80,6 +82,7 @@ func TestLoadConfig(t *testing.T) {
 		}},
 		{id: "periscope/bad", wantErr: []string{
 			"local.directory must not be empty",
+			"publish_interval -1s must not be negative",
 			`azure_blob.container: container name "Bad_Name"`,
 			"azure_blob.sas_token must be set with auth account_sas",
 			"azure_blob.account_name must be set",

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer/consumererror"
@@ -26,15 +27,16 @@ import (
 // to the publisher (status.json locally; with azure_blob the upload of the
 // whole node run).
 type layoutExporter struct {
-	dir        string
-	retainRuns int // local.retain_runs (retention.go)
-	logger     *zap.Logger
-	tracker    *runcontrol.Tracker
-	publisher  *publish.Publisher
-	run        runcontrol.Run // nil without the periscope_run extension
-	stop       chan struct{}
-	watcher    sync.WaitGroup
-	diag       *diagnosticObjects // nil when not in a cluster
+	dir             string
+	retainRuns      int           // local.retain_runs (retention.go)
+	publishInterval time.Duration // publish_interval: 0 = at the run's end and shutdown only
+	logger          *zap.Logger
+	tracker         *runcontrol.Tracker
+	publisher       *publish.Publisher
+	run             runcontrol.Run // nil without the periscope_run extension
+	stop            chan struct{}
+	watcher         sync.WaitGroup
+	diag            *diagnosticObjects // nil when not in a cluster
 
 	mu      sync.Mutex
 	runs    map[nodeRun]*nodeRunWriter
@@ -60,14 +62,15 @@ func newLayoutExporter(cfg *Config, logger *zap.Logger, tracker *runcontrol.Trac
 		store = s
 	}
 	e := &layoutExporter{
-		dir:          cfg.Local.Directory,
-		retainRuns:   cfg.Local.RetainRuns,
-		logger:       logger,
-		tracker:      tracker,
-		publisher:    publish.New(store),
-		stop:         make(chan struct{}),
-		runs:         map[nodeRun]*nodeRunWriter{},
-		republishing: map[nodeRun]chan struct{}{},
+		dir:             cfg.Local.Directory,
+		retainRuns:      cfg.Local.RetainRuns,
+		publishInterval: cfg.PublishInterval,
+		logger:          logger,
+		tracker:         tracker,
+		publisher:       publish.New(store),
+		stop:            make(chan struct{}),
+		runs:            map[nodeRun]*nodeRunWriter{},
+		republishing:    map[nodeRun]chan struct{}{},
 	}
 	if e.diag = newDiagnosticObjects(cfg.DiagnosticObject, logger); e.diag != nil {
 		e.publisher.OnRecord(e.diag.record)
@@ -96,13 +99,41 @@ func (e *layoutExporter) start(_ context.Context, host component.Host) error {
 		defer e.watcher.Done()
 		select {
 		case <-finished:
-			e.mu.Lock()
-			defer e.mu.Unlock()
-			_ = e.finishAll(context.Background()) // failures are reported to the tracker
 		case <-e.stop:
+			return
+		}
+		e.publishChanged(false) // failures are reported to the tracker
+		if e.publishInterval > 0 {
+			e.publishPeriodically()
 		}
 	}()
 	return nil
+}
+
+// publishPeriodically publishes again, every publish_interval until
+// shutdown, each node run that changed or whose delivery failed: a
+// DaemonSet's probes (the networkoutbound windows) and tailed logs reach
+// the destination and the Diagnostic object without waiting for the next
+// run ID.
+func (e *layoutExporter) publishPeriodically() {
+	ticker := time.NewTicker(e.publishInterval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ticker.C:
+			e.publishChanged(true)
+		case <-e.stop:
+			return
+		}
+	}
+}
+
+// publishChanged runs finishAll under the lock; retryFailed also publishes
+// node runs whose last delivery failed although nothing changed since.
+func (e *layoutExporter) publishChanged(retryFailed bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_ = e.finishAll(context.Background(), retryFailed)
 }
 
 func (e *layoutExporter) checkDirectory() error {
@@ -137,7 +168,7 @@ func (e *layoutExporter) republish(dirs []string) {
 			e.logger.Info("Publishing a node run left pending by an earlier run",
 				zap.String("run_id", keys[i].runID), zap.String("node", keys[i].node), zap.String("spool", d))
 			st, err := e.publisher.Republish(ctx, d)
-			_, _ = e.report(keys[i], d, st, err)
+			_, _ = e.report(keys[i], d, st, err, false)
 			close(e.republishing[keys[i]])
 		}
 	}()
@@ -254,19 +285,21 @@ func (e *layoutExporter) shutdown(ctx context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	defer e.diag.wait()
-	return e.finishAll(ctx)
+	return e.finishAll(ctx, false)
 }
 
 // finishAll writes the zip of every node run with new records, zip last, so
 // a zip's presence means the node's run is whole (what VS Code waits for),
-// and publishes it. The caller holds e.mu.
-func (e *layoutExporter) finishAll(ctx context.Context) error {
+// and publishes it; retryFailed also publishes again a node run already
+// published whose delivery failed. The caller holds e.mu.
+func (e *layoutExporter) finishAll(ctx context.Context, retryFailed bool) error {
 	var errs []error
 	for _, key := range e.order {
 		w := e.runs[key]
-		if !w.dirty {
+		if !w.dirty && !(retryFailed && w.published && !w.delivered) {
 			continue
 		}
+		again := w.published
 		run, err := w.finish()
 		if err != nil {
 			err = fmt.Errorf("run %s node %s: %w", key.runID, key.node, err)
@@ -275,8 +308,10 @@ func (e *layoutExporter) finishAll(ctx context.Context) error {
 			errs = append(errs, err)
 			continue
 		}
+		w.published = true
 		st, err := e.publisher.Publish(ctx, run)
-		summary, err := e.report(key, w.dir, st, err)
+		summary, err := e.report(key, w.dir, st, err, again)
+		w.delivered = err == nil
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -284,8 +319,8 @@ func (e *layoutExporter) finishAll(ctx context.Context) error {
 		if !w.reported {
 			w.reported = true
 			e.tracker.ReportOutput(summary)
+			e.markCompleted(key.runID)
 		}
-		e.markCompleted(key.runID)
 		e.pruneSpool(key.runID)
 	}
 	return errors.Join(errs...)
@@ -293,8 +328,9 @@ func (e *layoutExporter) finishAll(ctx context.Context) error {
 
 // report logs a publishing outcome and tells the tracker: a node run that
 // did not reach its destination is a delivery failure, never "done". It
-// returns the one-line summary of a delivered run.
-func (e *layoutExporter) report(key nodeRun, dir string, st *publish.Status, err error) (string, error) {
+// returns the one-line summary of a delivered run. again says the node run
+// was published before: its log line says "updated".
+func (e *layoutExporter) report(key nodeRun, dir string, st *publish.Status, err error, again bool) (string, error) {
 	where := e.publisher.Where(dir, key.runID, key.node)
 	if err != nil {
 		err = fmt.Errorf("run %s node %s not delivered to %s: %w", key.runID, key.node, where, err)
@@ -309,7 +345,11 @@ func (e *layoutExporter) report(key nodeRun, dir string, st *publish.Status, err
 	} else {
 		zipName = where + "/" + zipName
 	}
-	e.logger.Info("Periscope run written",
+	msg := "Periscope run written"
+	if again {
+		msg = "Periscope run updated"
+	}
+	e.logger.Info(msg,
 		zap.String("run_id", key.runID), zap.String("node", key.node),
 		zap.String("destination", where), zap.String("zip", zipName),
 		zap.Int("items", len(st.Items)), zap.Int64("bytes", st.TotalBytes))

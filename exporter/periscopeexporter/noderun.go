@@ -24,6 +24,7 @@ type nodeRunWriter struct {
 	clusterEntries   map[string]string      // zip entry → file of a cluster item this node collected (cluster.go)
 	dirty            bool                   // written since the last finish
 	reported         bool                   // output named in the run summary
+	published        bool                   // finished and handed to the publisher at least once
 	delivered        bool                   // the last publish reached its destination
 	started          time.Time
 }

@@ -2,6 +2,7 @@ package periscopeexporter
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -10,7 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/periscope-otel/periscope/exporter/periscopeexporter/internal/publish"
 	"github.com/periscope-otel/periscope/internal/layout"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 )
@@ -68,6 +71,63 @@ func TestNodeRunFinishesWhenCollectionsAreDone(t *testing.T) {
 	require.NoError(t, e.consumeLogs(context.Background(), ld))
 	require.NoError(t, e.shutdown(context.Background()))
 	assert.Equal(t, map[string]string{"dns/virtualmachine": "later"}, zipEntries(t, zipPath))
-	assert.Equal(t, []string{"r1", "r1"}, run.marked)
+	assert.Equal(t, []string{"r1"}, run.marked, "recorded as completed once")
 	assert.Len(t, tracker.Outputs(), 1, "one node run, named once in the summary")
+}
+
+// With publish_interval a node run that received records after its run
+// was published is published again without waiting for shutdown (a
+// DaemonSet reaches shutdown only at the next run ID), logged as updated;
+// one that received nothing is left alone.
+func TestPublishIntervalPublishesLaterRecords(t *testing.T) {
+	dir := t.TempDir()
+	tracker := runcontrol.NewTracker()
+	collection := tracker.Expect(component.MustNewID("dns_config"))
+	core, logs := observer.New(zap.InfoLevel)
+	cfg := &Config{Local: LocalConfig{Directory: dir}, PublishInterval: 20 * time.Millisecond}
+	e, err := newLayoutExporter(cfg, zap.New(core), tracker)
+	require.NoError(t, err)
+	require.NoError(t, e.start(context.Background(), hostWithRun{&runFixture{id: "r1"}}))
+	t.Cleanup(func() { _ = e.shutdown(context.Background()) })
+
+	ld, sl := newRun("r1", "a")
+	layout.AppendDocument(sl, "dns", "virtualmachine", []byte("first"), now)
+	appendLine(sl, "networkoutbound", "connectivity.log", "probe 1")
+	ld2, sl2 := newRun("r1", "b")
+	layout.AppendDocument(sl2, "dns", "virtualmachine", []byte("quiet"), now)
+	require.NoError(t, e.consumeLogs(context.Background(), ld))
+	require.NoError(t, e.consumeLogs(context.Background(), ld2))
+	collection.Done()
+	zipA, zipB := filepath.Join(dir, "r1/a/a.zip"), filepath.Join(dir, "r1/b/b.zip")
+	require.Eventually(t, func() bool { return fileExists(zipA) && fileExists(zipB) }, 10*time.Second, 5*time.Millisecond)
+	quiet, err := os.Stat(zipB)
+	require.NoError(t, err)
+
+	ld, sl = newRun("r1", "a")
+	appendLine(sl, "networkoutbound", "connectivity.log", "probe 2")
+	require.NoError(t, e.consumeLogs(context.Background(), ld))
+	require.Eventually(t, func() bool {
+		return zipEntries(t, zipA)["networkoutbound/connectivity.log"] == "probe 1\nprobe 2\n"
+	}, 10*time.Second, 5*time.Millisecond, "the later probe published without a shutdown")
+	e.mu.Lock() // no publish runs while status.json and the log are read
+	st, err := publish.ReadStatus(filepath.Join(dir, "r1/a"))
+	require.NoError(t, err)
+	assert.True(t, st.Delivered)
+	assert.Contains(t, st.Items, publish.Item{Name: "connectivity.log", Collector: "networkoutbound", Bytes: int64(len("probe 1\nprobe 2\n"))})
+	updated := logs.FilterMessage("Periscope run updated").All()
+	written := logs.FilterMessage("Periscope run written").Len()
+	e.mu.Unlock()
+	require.NotEmpty(t, updated)
+	for _, entry := range updated {
+		assert.Equal(t, "a", entry.ContextMap()["node"], "only the node run that changed is published again")
+	}
+	assert.Equal(t, 2, written, "each node run written once, then updated")
+	again, err := os.Stat(zipB)
+	require.NoError(t, err)
+	assert.Equal(t, quiet.ModTime(), again.ModTime(), "a node run without new records is not rewritten")
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

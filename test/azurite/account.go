@@ -76,6 +76,9 @@ func (s *Server) CreateContainer(ctx context.Context, name string) error {
 type Blob struct {
 	Content      []byte
 	LastModified time.Time
+	// ETag changes with every write of the blob, even one of the same
+	// content within the same second: it tells an upload from none.
+	ETag string
 }
 
 // Blobs reads every blob of a container, by name.
@@ -101,7 +104,11 @@ func (s *Server) Blobs(ctx context.Context, container string) (map[string]Blob, 
 			if err != nil {
 				return nil, fmt.Errorf("download %s: %w", *item.Name, err)
 			}
-			blobs[*item.Name] = Blob{Content: data, LastModified: *item.Properties.LastModified}
+			b := Blob{Content: data, LastModified: *item.Properties.LastModified}
+			if item.Properties.ETag != nil {
+				b.ETag = string(*item.Properties.ETag)
+			}
+			blobs[*item.Name] = b
 		}
 	}
 	return blobs, nil

@@ -187,3 +187,55 @@ func subtree(tree map[string]string, prefix string) map[string]string {
 	}
 	return out
 }
+
+// After its zip a DaemonSet's run keeps gathering (tailed node logs here;
+// probes on a cluster). With PERISCOPE_PUBLISH_INTERVAL what it gathered is
+// published without waiting for the next run ID: a line appended to a node
+// log reaches the zip and status.json, logged as an update.
+func TestDaemonSetPublishesWhatItGathersAfterTheZip(t *testing.T) {
+	work := t.TempDir()
+	root := filepath.Join(work, "noderoot")
+	require.NoError(t, os.CopyFS(root, os.DirFS(fixture(t, "noderoot-azure"))))
+	configDir := filepath.Join(work, "config")
+	require.NoError(t, os.MkdirAll(configDir, 0o755))
+	const id = "2026-11-29T05-00-00Z"
+	require.NoError(t, os.WriteFile(filepath.Join(configDir, "DIAGNOSTIC_RUN_ID"), []byte(id), 0o644))
+	out := filepath.Join(work, "output")
+	d := startDaemon(t, map[string]string{
+		"PERISCOPE_CONFIG_DIR":         configDir,
+		"PERISCOPE_PUBLISH_INTERVAL":   "300ms",
+		"PERISCOPE_DISABLE_COLLECTORS": "networkoutbound kubeobjects systemperf pdb",
+		"PERISCOPE_ROOT_PATH":          root,
+		"PERISCOPE_OUTPUT_DIR":         out,
+		"PERISCOPE_STATE_DIR":          filepath.Join(work, "state"),
+		"PERISCOPE_HEALTH_ENDPOINT":    "127.0.0.1:0",
+		"HOST_NODE_NAME":               "node-0",
+		"PERISCOPE_POD_RESOLV_CONF":    fixture(t, "pod-resolv.conf"),
+		"PERISCOPE_JOURNAL_ROOT_PATH":  "/",
+	})
+	nodeDir := filepath.Join(out, id, "node-0")
+	zipPath := filepath.Join(nodeDir, "node-0.zip")
+	d.waitFor(t, "the run's zip", func() bool { _, err := os.Stat(zipPath); return err == nil })
+	const entry = "nodelogs/var_log_cloud-init.log"
+	first := readTree(t, nodeDir)["node-0.zip!"+entry]
+	require.NotEmpty(t, first)
+
+	const later = "2026-11-29 05:01:00,000 - later line written after the zip"
+	f, err := os.OpenFile(filepath.Join(root, "var/log/cloud-init.log"), os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString(later + "\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+
+	d.waitFor(t, "the appended line in the zip", func() bool {
+		return readTree(t, nodeDir)["node-0.zip!"+entry] == first+later+"\n"
+	})
+	d.waitFor(t, "the update logged", func() bool {
+		return countLines(d.out.String(), "Periscope run updated", `"run_id": "`+id+`"`) > 0
+	})
+	st := readStatus(t, nodeDir)
+	assert.True(t, st.Delivered)
+	d.stop(t)
+	assert.Equal(t, 1, countLines(d.out.String(), "Periscope run written", `"run_id": "`+id+`"`), "written once, then updated")
+	assert.Equal(t, first+later+"\n", readFile(t, filepath.Join(nodeDir, "var_log_cloud-init.log")))
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -190,4 +191,51 @@ func TestAzureUnreachableEndpointIsRetriedMaxTries(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `create container "retries": blob service `+closedURL+`/retries unreachable`)
 	assert.Contains(t, err.Error(), "connection refused")
+}
+
+// Publishing a node run again (publish_interval) uploads only the items
+// that changed since, then the zip and status.json; another publisher (a
+// restarted collector) knows nothing was uploaded and sends everything.
+func TestPublishingAgainUploadsOnlyChangedItems(t *testing.T) {
+	container := newContainerName("again")
+	cfg := azuriteConfig(t, container)
+	store, err := NewAzureStore(&cfg)
+	require.NoError(t, err)
+	run := spooledRun(t, t.TempDir())
+	p := New(store)
+	_, err = p.Publish(context.Background(), run)
+	require.NoError(t, err)
+	first, err := server.Blobs(context.Background(), container)
+	require.NoError(t, err)
+
+	errorsLog := filepath.Join(run.Dir, "periscope-errors.log")
+	f, err := os.OpenFile(errorsLog, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString("nodelogs/y: permission denied\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	require.NoError(t, os.WriteFile(filepath.Join(run.Dir, "node-a.zip"), []byte("PK fixture bytes, rewritten"), 0o644))
+	st, err := p.Publish(context.Background(), run)
+	require.NoError(t, err)
+	assert.True(t, st.Delivered)
+	second, err := server.Blobs(context.Background(), container)
+	require.NoError(t, err)
+
+	const prefix = "2026-11-28T12-00-00Z/node-a/"
+	for _, same := range []string{"virtualmachine", "kubernetes"} {
+		assert.Equal(t, first[prefix+same].ETag, second[prefix+same].ETag, "%s did not change: not uploaded again", same)
+	}
+	for _, changed := range []string{"periscope-errors.log", "node-a.zip", "status.json"} {
+		assert.NotEqual(t, first[prefix+changed].ETag, second[prefix+changed].ETag, "%s uploaded again", changed)
+	}
+	assert.Equal(t, string(mustRead(t, errorsLog)), string(second[prefix+"periscope-errors.log"].Content))
+	assert.Equal(t, "PK fixture bytes, rewritten", string(second[prefix+"node-a.zip"].Content))
+
+	_, err = New(store).Publish(context.Background(), run)
+	require.NoError(t, err)
+	third, err := server.Blobs(context.Background(), container)
+	require.NoError(t, err)
+	for name := range first {
+		assert.NotEqual(t, second[name].ETag, third[name].ETag, "%s uploaded by a new publisher", name)
+	}
 }

@@ -8,6 +8,9 @@
 // status.json. A marker file keeps a node run whose delivery did not
 // complete pending, so a restarted exporter publishes it again; blob names
 // are fixed by the layout, so a repeated upload replaces, never duplicates.
+// Publishing the same node run again (the exporter's publish_interval)
+// uploads only the items that changed since this process last uploaded
+// them, then the zip and status.json again.
 package publish
 
 import (
@@ -18,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/periscope-otel/periscope/internal/layout"
@@ -42,6 +46,35 @@ type Publisher struct {
 	store    Store
 	now      func() time.Time
 	onRecord RecordHook
+	uploaded uploadLog
+}
+
+// uploadLog remembers which spool file was last uploaded under each blob
+// name, so publishing a node run again (a DaemonSet's periodic update)
+// sends only the items that changed: node logs of megabytes are not sent
+// again because a probe added a line to another item.
+type uploadLog struct {
+	mu    sync.Mutex
+	files map[string]fs.FileInfo // blob name → the spool file as it was uploaded
+}
+
+// unchanged reports whether file is, by identity, size and modification
+// time, what was last uploaded under name. An item replaced atomically is
+// a new file; one appended to has a new size.
+func (l *uploadLog) unchanged(name string, fi fs.FileInfo) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	prev, ok := l.files[name]
+	return ok && os.SameFile(prev, fi) && prev.Size() == fi.Size() && prev.ModTime().Equal(fi.ModTime())
+}
+
+func (l *uploadLog) remember(name string, fi fs.FileInfo) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.files == nil {
+		l.files = map[string]fs.FileInfo{}
+	}
+	l.files[name] = fi
 }
 
 // RecordHook sees a node run's record each time before status.json is
@@ -136,8 +169,18 @@ func (p *Publisher) Republish(ctx context.Context, dir string) (*Status, error) 
 func (p *Publisher) deliver(ctx context.Context, dir string, st *Status) error {
 	for _, it := range st.Items {
 		name := layout.Item{RunID: st.RunID, Node: st.Node, Key: it.Name}.Path()
-		if err := p.store.Upload(ctx, name, filepath.Join(dir, it.Name)); err != nil {
+		file := filepath.Join(dir, it.Name)
+		// Stat before the upload: a line appended during it makes the
+		// next publish send the item again, never skip it.
+		fi, statErr := os.Stat(file)
+		if statErr == nil && p.uploaded.unchanged(name, fi) {
+			continue
+		}
+		if err := p.store.Upload(ctx, name, file); err != nil {
 			return p.fail(ctx, dir, st, err)
+		}
+		if statErr == nil {
+			p.uploaded.remember(name, fi)
 		}
 	}
 	if err := p.store.Upload(ctx, layout.ZipPath(st.RunID, st.Node), filepath.Join(dir, st.Zip.Name)); err != nil {
