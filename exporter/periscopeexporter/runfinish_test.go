@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -130,4 +131,76 @@ func TestPublishIntervalPublishesLaterRecords(t *testing.T) {
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// expiringStoreFixture is a test fixture Store: it copies uploads into a
+// directory and says its credential expires at a given time, as a SAS does.
+type expiringStoreFixture struct {
+	root    string
+	expiry  atomic.Int64 // Unix nanoseconds
+	uploads atomic.Int64
+}
+
+func (s *expiringStoreFixture) Upload(_ context.Context, name, file string) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	target := filepath.Join(s.root, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		return err
+	}
+	s.uploads.Add(1)
+	return os.WriteFile(target, data, 0o644)
+}
+
+func (s *expiringStoreFixture) Where() string               { return "fixture:" + s.root }
+func (s *expiringStoreFixture) CredentialExpiry() time.Time { return time.Unix(0, s.expiry.Load()) }
+
+// Once the SAS has expired, periodic updates stop, saying so once, instead
+// of turning the delivered run's record into a failure at every tick.
+func TestPublishIntervalStopsWhenTheSASExpired(t *testing.T) {
+	dir := t.TempDir()
+	tracker := runcontrol.NewTracker()
+	collection := tracker.Expect(component.MustNewID("dns_config"))
+	core, logs := observer.New(zap.InfoLevel)
+	cfg := &Config{Local: LocalConfig{Directory: dir}, PublishInterval: 10 * time.Millisecond}
+	e, err := newLayoutExporter(cfg, zap.New(core), tracker)
+	require.NoError(t, err)
+	store := &expiringStoreFixture{root: t.TempDir()}
+	store.expiry.Store(time.Now().Add(time.Hour).UnixNano())
+	e.publisher = publish.New(store)
+	require.NoError(t, e.start(context.Background(), hostWithRun{&runFixture{id: "r1"}}))
+	t.Cleanup(func() { _ = e.shutdown(context.Background()) })
+
+	ld, sl := newRun("r1", "a")
+	appendLine(sl, "networkoutbound", "connectivity.log", "probe 1")
+	require.NoError(t, e.consumeLogs(context.Background(), ld))
+	collection.Done()
+	require.Eventually(t, func() bool { return fileExists(filepath.Join(store.root, "r1/a/status.json")) }, 10*time.Second, 5*time.Millisecond)
+
+	e.mu.Lock()
+	store.expiry.Store(time.Now().Add(-time.Second).UnixNano())
+	uploads := store.uploads.Load()
+	e.mu.Unlock()
+	ld, sl = newRun("r1", "a")
+	appendLine(sl, "networkoutbound", "connectivity.log", "probe 2")
+	require.NoError(t, e.consumeLogs(context.Background(), ld))
+	require.Eventually(t, func() bool {
+		return logs.FilterMessageSnippet("Periodic updates stopped: the SAS token expired at").Len() == 1
+	}, 10*time.Second, 5*time.Millisecond)
+
+	assert.Equal(t, uploads, store.uploads.Load(), "nothing tried with the expired token")
+	st, err := publish.ReadStatus(filepath.Join(dir, "r1/a"))
+	require.NoError(t, err)
+	assert.True(t, st.Delivered, "the run stays as delivered")
+	assert.Empty(t, st.Errors)
+	assert.Equal(t, "probe 1\nprobe 2\n", readFileString(t, filepath.Join(dir, "r1/a/connectivity.log")), "later records kept in the spool")
+}
+
+func readFileString(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(data)
 }

@@ -139,6 +139,10 @@ func NewAzureStore(c *AzureBlobConfig) (*AzureStore, error) {
 	return s, nil
 }
 
+// CredentialExpiry is when the SAS token stops working (its se field);
+// zero when the credential has no known end.
+func (s *AzureStore) CredentialExpiry() time.Time { return s.sasExpiry }
+
 // Where is the container URL, without any SAS.
 func (s *AzureStore) Where() string { return s.where }
 

@@ -239,3 +239,25 @@ func TestPublishingAgainUploadsOnlyChangedItems(t *testing.T) {
 		assert.NotEqual(t, second[name].ETag, third[name].ETag, "%s uploaded by a new publisher", name)
 	}
 }
+
+// A SAS token's expiry (se) is known without asking the service: periodic
+// updates stop at it instead of failing a delivered run at every tick.
+func TestExpiredNamesAnExpiredSAS(t *testing.T) {
+	cfg := azuriteConfig(t, newContainerName("expiry"))
+	store, err := NewAzureStore(&cfg)
+	require.NoError(t, err)
+	p := New(store)
+	assert.Empty(t, p.Expired(), "the SAS is valid for an hour")
+	p.now = func() time.Time { return time.Now().Add(2 * time.Hour) }
+	assert.Regexp(t, `^the SAS token expired at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`, p.Expired())
+
+	cs := DefaultAzureBlobConfig()
+	cs.Auth, cs.Container = "connection_string", "expiry-none"
+	cs.ConnectionString = configopaque.String(server.ConnectionString())
+	store, err = NewAzureStore(&cs)
+	require.NoError(t, err)
+	p = New(store)
+	p.now = func() time.Time { return time.Now().Add(100 * 365 * 24 * time.Hour) }
+	assert.Empty(t, p.Expired(), "an account key does not expire")
+	assert.Empty(t, New(nil).Expired(), "a local directory does not expire")
+}

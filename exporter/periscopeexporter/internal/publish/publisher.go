@@ -106,6 +106,26 @@ func (p *Publisher) Where(dir, runID, node string) string {
 	return p.store.Where() + "/" + layout.NodeDir(runID, node)
 }
 
+// expiring is a Store whose credential stops working at a known time (a
+// SAS token's expiry).
+type expiring interface {
+	CredentialExpiry() time.Time
+}
+
+// Expired names why the store can no longer take uploads, known without
+// asking it: its SAS token expired (VS Code's lasted 15 minutes). Empty
+// when uploads may still work.
+func (p *Publisher) Expired() string {
+	e, ok := p.store.(expiring)
+	if !ok {
+		return ""
+	}
+	if at := e.CredentialExpiry(); !at.IsZero() && p.now().After(at) {
+		return "the SAS token expired at " + at.UTC().Format(time.RFC3339)
+	}
+	return ""
+}
+
 // Publish delivers a node run whose zip is written and returns its record.
 // The error says why it was not delivered; the record says so too.
 func (p *Publisher) Publish(ctx context.Context, run Run) (*Status, error) {
