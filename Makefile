@@ -80,9 +80,9 @@ fuzz:
 		done; \
 	done
 
-# etcd, kube-apiserver, kubectl and metrics-server for the Kubernetes tests,
-# built once from the Go module proxy and cached (cold: about 14 minutes on
-# 2 cores).
+# etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and
+# metrics-server for the Kubernetes tests, built once from the Go module
+# proxy and cached (cold: about 17 minutes on 2 cores).
 kube-binaries:
 	test/kubeapi/build.sh
 

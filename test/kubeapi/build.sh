@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# build.sh — builds the Kubernetes test binaries (etcd, kube-apiserver, kubectl, metrics-server, and
-# on request kube-controller-manager, kube-scheduler) from the Go module proxy, in throw-away wrapper
-# modules under a temp dir. The product's go.mod is never touched.
+# build.sh — builds the Kubernetes test binaries (etcd, kube-apiserver, kubectl, metrics-server,
+# kube-controller-manager, kube-scheduler) from the Go module proxy, in throw-away wrapper modules
+# under a temp dir. The product's go.mod is never touched.
 #
-#   build.sh [binary...]      default: etcd kube-apiserver kubectl metrics-server
+#   build.sh [binary...]      default: all of them
 #
 # Binaries are cached per version under ${PERISCOPE_CACHE:-~/.cache/otelcol-periscope}:
 #   kube-v1.37.0/{kube-apiserver,kubectl,...}   etcd-v3.6.16/etcd
@@ -22,7 +22,7 @@ ETCD_DIR=$CACHE/etcd-$ETCD_VERSION
 MS_DIR=$CACHE/metrics-server-$METRICS_SERVER_VERSION
 
 wanted=("$@")
-[ ${#wanted[@]} -eq 0 ] && wanted=(etcd kube-apiserver kubectl metrics-server)
+[ ${#wanted[@]} -eq 0 ] && wanted=(etcd kube-apiserver kubectl metrics-server kube-controller-manager kube-scheduler)
 
 mkdir -p "$KUBE_DIR" "$ETCD_DIR" "$MS_DIR"
 exec 9>"$CACHE/.kube-build.lock"
@@ -90,7 +90,7 @@ GO
 fi
 
 if [ ${#missing_kube[@]} -gt 0 ]; then
-  echo "build.sh: building ${missing_kube[*]} $KUBE_VERSION (about 7 min cold on 2 cores for apiserver + kubectl)" >&2
+  echo "build.sh: building ${missing_kube[*]} $KUBE_VERSION (about 7 min cold on 2 cores for apiserver + kubectl, a few more with the controller-manager and scheduler)" >&2
   start=$(date +%s)
   mkdir -p "$work/kube" && cd "$work/kube"
   go mod init periscope.invalid/kubebuild >/dev/null 2>&1

@@ -37,8 +37,12 @@ type Cluster struct {
 	Bin Binaries
 
 	dir       string
+	keys      pki
 	etcd, api *process
 	client    kubernetes.Interface
+
+	loopsMu    sync.Mutex
+	controlLoops []*process // StartControlLoops: kube-controller-manager, kube-scheduler
 
 	msMu          sync.Mutex
 	metricsServer *process // StartMetricsServer
@@ -102,6 +106,7 @@ func start(bins Binaries) (c *Cluster, retry bool, err error) {
 	if err != nil {
 		return c, false, err
 	}
+	c.keys = keys
 	adminToken, err := randomToken()
 	if err != nil {
 		return c, false, err
@@ -216,6 +221,7 @@ func waitFor(p *process, ok func() bool) error {
 // It is safe to call more than once.
 func (c *Cluster) Stop() {
 	c.StopMetricsServer()
+	c.stopControlLoops()
 	if c.api != nil {
 		c.api.stop(10 * time.Second)
 	}

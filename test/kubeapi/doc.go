@@ -24,6 +24,13 @@
 // "default" ServiceAccount by themselves: CreateNamespace adds one, which
 // the ServiceAccount admission plugin requires before pods can be created.
 //
+// A cluster of its own (Start, not Shared) can run the control loops too:
+// Cluster.StartControlLoops runs kube-controller-manager and kube-scheduler
+// (built by build.sh, no leader election), so Deployments make ReplicaSets
+// and Pods with their events, the scheduler records FailedScheduling, and
+// a node without heartbeats goes Ready=Unknown after
+// NodeMonitorGracePeriod (test/workloads).
+//
 // The metrics API (kubectl top) is real too: the API server runs with the
 // aggregation layer (front-proxy CA and client certificate), and
 // Cluster.StartMetricsServer runs metrics-server (built by build.sh,
