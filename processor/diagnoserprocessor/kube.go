@@ -31,6 +31,8 @@ const (
 	attrConditions      = "periscope.kube.conditions"
 	attrEvents          = "periscope.kube.events"
 	attrNodePodCIDRs    = "periscope.node.pod_cidrs"
+	attrNodeTaints      = "periscope.node.taints"
+	attrUnschedulable   = "periscope.node.unschedulable"
 )
 
 // condition is a pod's or node's status condition.
@@ -61,6 +63,9 @@ type nodeFacts struct {
 	conditions []condition
 	podCIDRs   []string
 	events     []event
+	// taints as kubectl prints them; unschedulable: cordoned.
+	taints        []string
+	unschedulable bool
 }
 
 // kubeArrived adds an object's facts; a Pod or Node record without them
@@ -135,12 +140,25 @@ func decodeNode(item Item, attrs pcommon.Map) (*nodeFacts, error) {
 		return nil, fmt.Errorf("a Node record has no %s attribute (a kube_objects receiver without node facts)", attrConditions)
 	}
 	n := &nodeFacts{item: item, name: attrString(attrs, attrKubeName), conditions: conditionsOf(attrs), events: eventsOf(attrs)}
-	if v, ok := attrs.Get(attrNodePodCIDRs); ok && v.Type() == pcommon.ValueTypeSlice {
-		for i := 0; i < v.Slice().Len(); i++ {
-			n.podCIDRs = append(n.podCIDRs, v.Slice().At(i).AsString())
-		}
+	n.podCIDRs = stringSlice(attrs, attrNodePodCIDRs)
+	n.taints = stringSlice(attrs, attrNodeTaints)
+	if v, ok := attrs.Get(attrUnschedulable); ok && v.Type() == pcommon.ValueTypeBool {
+		n.unschedulable = v.Bool()
 	}
 	return n, nil
+}
+
+// stringSlice reads a string list attribute; nil when absent or not a list.
+func stringSlice(attrs pcommon.Map, name string) []string {
+	v, ok := attrs.Get(name)
+	if !ok || v.Type() != pcommon.ValueTypeSlice {
+		return nil
+	}
+	out := make([]string, 0, v.Slice().Len())
+	for i := 0; i < v.Slice().Len(); i++ {
+		out = append(out, v.Slice().At(i).AsString())
+	}
+	return out
 }
 
 func stringMap(attrs pcommon.Map, name string) map[string]string {

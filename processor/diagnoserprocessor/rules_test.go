@@ -203,3 +203,40 @@ func longDomain(n int) string {
 	}
 	return string(b) + ".example"
 }
+
+// POD_PENDING names tainted or cordoned nodes only when a scheduler
+// message blames taints or cordons: "Insufficient memory" on a cluster
+// with a tainted node does not point at that node.
+func TestPodPendingNamesNodesOnlyForWhatTheSchedulerBlamed(t *testing.T) {
+	tainted := &nodeFacts{
+		item: Item{kubeObjectsCollector, "kube-system_nodes_n1"}, name: "n1",
+		taints:     []string{"node.kubernetes.io/unreachable:NoSchedule"},
+		conditions: []condition{{Type: "Ready", Status: "Unknown"}},
+	}
+	cordoned := &nodeFacts{item: Item{kubeObjectsCollector, "kube-system_nodes_n2"}, name: "n2", unschedulable: true,
+		conditions: []condition{{Type: "Ready", Status: "True"}}}
+	pending := func(message string) *podFacts {
+		return &podFacts{
+			item: Item{kubeObjectsCollector, "shop_pod_p"}, namespace: "shop", name: "p", phase: "Pending",
+			conditions: []condition{{Type: "PodScheduled", Status: "False", Reason: "Unschedulable"}},
+			events:     []event{{Type: "Warning", Reason: "FailedScheduling", Message: message, Count: 1}},
+		}
+	}
+	evidence := func(message string) []string {
+		res := podPending{}.Judge(&Inputs{pods: []*podFacts{pending(message)}, nodes: []*nodeFacts{tainted, cordoned}})
+		require.Len(t, res.Signals, 1)
+		var out []string
+		for _, e := range res.Signals[0].Evidence {
+			out = append(out, e.String())
+		}
+		return out
+	}
+	memory := evidence("0/2 nodes are available: 2 Insufficient memory.")
+	assert.Len(t, memory, 1, "only the pod's message: %v", memory)
+	taints := evidence("0/2 nodes are available: 1 node(s) had untolerated taint(s), 1 Insufficient memory.")
+	assert.Contains(t, taints, "kubeobjects/kube-system_nodes_n1: taints node.kubernetes.io/unreachable:NoSchedule (Ready=Unknown)")
+	assert.Len(t, taints, 2, "the cordoned node is not blamed: %v", taints)
+	both := evidence("0/2 nodes are available: 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable.")
+	assert.Contains(t, both, "kubeobjects/kube-system_nodes_n2: cordoned (unschedulable)")
+	assert.Len(t, both, 3)
+}

@@ -119,6 +119,7 @@ func (podPending) Spec() Spec {
 func (podPending) Judge(in *Inputs) Result {
 	var evidence []Evidence
 	var names []string
+	var obstacles schedulingObstacles
 	for _, p := range in.pods {
 		if p.phase != "Pending" {
 			continue
@@ -132,6 +133,7 @@ func (podPending) Judge(in *Inputs) Result {
 		for _, e := range p.events {
 			if e.Reason == "FailedScheduling" {
 				found = true
+				obstacles.read(e.Message)
 				text := fmt.Sprintf("FailedScheduling: %q", e.Message)
 				if e.Count > 1 {
 					text += fmt.Sprintf(" (%d times)", e.Count)
@@ -143,6 +145,7 @@ func (podPending) Judge(in *Inputs) Result {
 		case found:
 		case ok && scheduled.Message != "":
 			// Events expire after an hour; the condition keeps the last word.
+			obstacles.read(scheduled.Message)
 			evidence = append(evidence, Evidence{Item: p.item, Text: fmt.Sprintf("PodScheduled=%s %s: %q", scheduled.Status, scheduled.Reason, scheduled.Message)})
 		default:
 			evidence = append(evidence, Evidence{Item: p.item, Text: "Pending, no scheduling event or condition"})
@@ -157,11 +160,47 @@ func (podPending) Judge(in *Inputs) Result {
 		Summary:  fmt.Sprintf("%d %s Pending, not scheduled: %s", len(names), plural(len(names), "pod", "pods"), listed(names)),
 		Explanation: "The scheduler found no node for these pods. Its FailedScheduling message says why per node: " +
 			"insufficient cpu or memory, a taint the pod does not tolerate, node affinity or a volume's zone, " +
-			"too many pods (max pods per node).",
-		Evidence: objectEvidence(evidence, itemKubePods),
+			"too many pods (max pods per node). It counts tainted and cordoned nodes without naming them: " +
+			"when nodes were collected, the evidence names them, with their Ready state.",
+		Evidence: append(objectEvidence(evidence, itemKubePods), obstacles.nodes(in.nodes)...),
 		NextStep: "Act on the message: scale the node pool or enable the cluster autoscaler, lower the pods' " +
 			"requests, add tolerations, or fix affinity and volume zones.",
 	}}}
+}
+
+// schedulingObstacles are what the scheduler's messages blame on nodes
+// without naming them: "1 node(s) had untolerated taint(s)" (the taint is
+// no longer in the message), "1 node(s) were unschedulable" (cordoned).
+type schedulingObstacles struct{ taints, cordons bool }
+
+func (o *schedulingObstacles) read(message string) {
+	o.taints = o.taints || strings.Contains(message, "taint")
+	o.cordons = o.cordons || strings.Contains(message, "were unschedulable")
+}
+
+// nodes names each collected node that has what the messages blamed: its
+// taints, its cordon, and its Ready state when not Ready (an unreachable
+// node's taint is the symptom; the node is the cause).
+func (o schedulingObstacles) nodes(nodes []*nodeFacts) []Evidence {
+	var out []Evidence
+	for _, n := range nodes {
+		var parts []string
+		if o.taints && len(n.taints) > 0 {
+			parts = append(parts, "taints "+strings.Join(n.taints, ", "))
+		}
+		if o.cordons && n.unschedulable {
+			parts = append(parts, "cordoned (unschedulable)")
+		}
+		if len(parts) == 0 {
+			continue
+		}
+		text := strings.Join(parts, "; ")
+		if c, ok := findCondition(n.conditions, "Ready"); ok && c.Status != "True" {
+			text += " (Ready=" + c.Status + ")"
+		}
+		out = append(out, Evidence{Item: n.item, Text: text})
+	}
+	return objectEvidence(out, itemKubeNodes)
 }
 
 // nodeConditions: nodes NotReady, or under memory, disk or PID pressure.

@@ -23,6 +23,10 @@ const (
 	attrConditions      = "periscope.kube.conditions"                // [{type, status, reason, message}]
 	attrEvents          = "periscope.kube.events"                    // [{type, reason, message, count}]
 	attrNodePodCIDRs    = "periscope.node.pod_cidrs"                 // spec.podCIDRs
+	// The scheduler's message says "1 node(s) had untolerated taint(s)"
+	// without naming the taint: these say which, and which node is cordoned.
+	attrNodeTaints        = "periscope.node.taints"        // spec.taints as kubectl prints them: key[=value]:Effect
+	attrNodeUnschedulable = "periscope.node.unschedulable" // spec.unschedulable (cordoned); absent when false
 )
 
 // maxFactEvents bounds the events kept per object, newest first.
@@ -95,6 +99,15 @@ func putNodeFacts(attrs pcommon.Map, node *corev1.Node) {
 		for _, c := range cidrs {
 			s.AppendEmpty().SetStr(c)
 		}
+	}
+	if len(node.Spec.Taints) > 0 {
+		s := attrs.PutEmptySlice(attrNodeTaints)
+		for i := range node.Spec.Taints {
+			s.AppendEmpty().SetStr(node.Spec.Taints[i].ToString())
+		}
+	}
+	if node.Spec.Unschedulable {
+		attrs.PutBool(attrNodeUnschedulable, true)
 	}
 }
 

@@ -60,7 +60,10 @@ func createWorkloadFixture(ctx context.Context, t *testing.T, cs kubernetes.Inte
 
 	node, err := cs.CoreV1().Nodes().Create(ctx, &corev1.Node{
 		ObjectMeta: metav1.ObjectMeta{Name: "aks-nodepool1-0"},
-		Spec:       corev1.NodeSpec{PodCIDR: "10.244.1.0/24", PodCIDRs: []string{"10.244.1.0/24"}},
+		Spec: corev1.NodeSpec{PodCIDR: "10.244.1.0/24", PodCIDRs: []string{"10.244.1.0/24"}, Unschedulable: true, Taints: []corev1.Taint{
+			{Key: "node.kubernetes.io/memory-pressure", Effect: corev1.TaintEffectNoSchedule},
+			{Key: "dedicated", Value: "gpu", Effect: corev1.TaintEffectNoExecute},
+		}},
 	}, metav1.CreateOptions{})
 	require.NoError(t, err, "create node")
 	node.Status.Conditions = []corev1.NodeCondition{
@@ -115,6 +118,11 @@ func TestWorkloadFactsBesideTheDescribeText(t *testing.T) {
 	node := got["kube-system_nodes_aks-nodepool1-0"]
 	require.Equal(t, "Node", node.attrs["periscope.kube.kind"], "records: %v", keys(got))
 	assert.Equal(t, []any{"10.244.1.0/24"}, node.attrs["periscope.node.pod_cidrs"])
+	// The API server's TaintNodesByCondition admission adds not-ready to a
+	// new node: the facts are the node's taints as stored.
+	assert.Equal(t, []any{"node.kubernetes.io/memory-pressure:NoSchedule", "dedicated=gpu:NoExecute", "node.kubernetes.io/not-ready:NoSchedule"},
+		node.attrs["periscope.node.taints"])
+	assert.Equal(t, true, node.attrs["periscope.node.unschedulable"])
 	assert.Equal(t, []any{
 		map[string]any{"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status"},
 		map[string]any{"type": "MemoryPressure", "status": "True", "reason": "KubeletHasInsufficientMemory", "message": "kubelet has insufficient memory available"},

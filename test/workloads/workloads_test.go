@@ -119,6 +119,17 @@ func TestWhatTheControllersDidIsDescribedAndDiagnosed(t *testing.T) {
 					"the scheduler's message for %s, as it wrote it", p.Name)
 			}
 		}
+		// The scheduler counts the tainted node without naming it; the
+		// evidence names it, its taint and why it has it.
+		var nodeEvidence string
+		for _, e := range pending.Evidence {
+			if strings.HasPrefix(e, "kubeobjects/kube-system_nodes_"+silentNode+": ") {
+				nodeEvidence = e
+			}
+		}
+		assert.Contains(t, nodeEvidence, "taints node.kubernetes.io/unreachable:NoSchedule", "evidence: %v", pending.Evidence)
+		assert.True(t, strings.HasSuffix(nodeEvidence, "(Ready=Unknown)"), nodeEvidence)
+
 		node := summary.signal(t, "NODE_NOT_READY")
 		assert.Contains(t, node.Summary, silentNode)
 		assert.Contains(t, strings.Join(node.Evidence, "\n"),
