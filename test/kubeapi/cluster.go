@@ -41,7 +41,7 @@ type Cluster struct {
 	etcd, api *process
 	client    kubernetes.Interface
 
-	loopsMu    sync.Mutex
+	loopsMu      sync.Mutex
 	controlLoops []*process // StartControlLoops: kube-controller-manager, kube-scheduler
 
 	msMu          sync.Mutex
