@@ -133,21 +133,32 @@ func (w *nodeRunWriter) closeAppending() error {
 // the node also holds as its own item (collected on the node after the
 // cluster part failed) is not added twice.
 func (w *nodeRunWriter) zipClusterItems(zw *zip.Writer) error {
-	own := make(map[string]bool, len(w.collectorOf))
-	for key, collector := range w.collectorOf {
-		own[layout.Item{Collector: collector, Key: key}.ZipEntry()] = true
+	entries := w.zippedClusterEntries()
+	names := make([]string, 0, len(entries))
+	for name := range entries {
+		names = append(names, name)
 	}
-	entries := make([]string, 0, len(w.clusterEntries))
-	for name := range w.clusterEntries {
-		if !own[name] {
-			entries = append(entries, name)
-		}
-	}
-	sort.Strings(entries)
-	for _, name := range entries {
-		if err := addFile(zw, name, w.clusterEntries[name]); err != nil {
+	sort.Strings(names)
+	for _, name := range names {
+		if err := addFile(zw, name, entries[name]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// zippedClusterEntries are the cluster items that go into this node's zip
+// (and its status.json): zip entry → file.
+func (w *nodeRunWriter) zippedClusterEntries() map[string]string {
+	own := make(map[string]bool, len(w.collectorOf))
+	for key, collector := range w.collectorOf {
+		own[layout.Item{Collector: collector, Key: key}.ZipEntry()] = true
+	}
+	entries := make(map[string]string, len(w.clusterEntries))
+	for name, file := range w.clusterEntries {
+		if !own[name] {
+			entries[name] = file
+		}
+	}
+	return entries
 }

@@ -69,6 +69,14 @@ func TestClusterItemsGoToTheClusterFolderAndTheCollectingNodesZip(t *testing.T) 
 	st, err := publish.ReadStatus(filepath.Join(dir, run, "node-a"))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"dns", "periscope"}, st.Collectors, "status.json lists the node's own items")
+	assert.Equal(t, []publish.Item{
+		{Name: "kube-system_coredns-1", Collector: "containerlogs", Bytes: int64(len("line 1\nline 2\n"))},
+		{Name: "kube-system_pod_coredns-1", Collector: "kubeobjects", Bytes: int64(len("Name: coredns-1\n"))},
+	}, st.ClusterItems, "and, apart, the cluster items it collected")
+	stB, err := publish.ReadStatus(filepath.Join(dir, run, "node-b"))
+	require.NoError(t, err)
+	assert.Empty(t, stB.ClusterItems)
+	assert.NotContains(t, readFile(t, filepath.Join(dir, run, "node-b", "status.json")), "cluster_items")
 }
 
 // A cluster item's failed upload is the batch's error, so the receiver

@@ -137,7 +137,8 @@ func (w *nodeRunWriter) finish() (publish.Run, error) {
 	for k, c := range w.collectorOf {
 		items[k] = c
 	}
-	return publish.Run{Dir: w.dir, RunID: w.runID, Node: w.node, Items: items, Started: w.started, Finished: time.Now()}, nil
+	return publish.Run{Dir: w.dir, RunID: w.runID, Node: w.node, Items: items, ClusterItems: w.zippedClusterEntries(),
+		Started: w.started, Finished: time.Now()}, nil
 }
 
 func (w *nodeRunWriter) writeZip() (string, error) {

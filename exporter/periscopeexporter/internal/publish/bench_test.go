@@ -40,10 +40,35 @@ func BenchmarkUpload(b *testing.B) {
 	require.NoError(b, err)
 
 	b.Run("publisher", func(b *testing.B) {
-		p := New(store)
 		b.SetBytes(files * size)
 		b.ReportAllocs()
 		for b.Loop() {
+			// A new publisher each time: one that published the run
+			// before sends only what changed (publisher_update).
+			if _, err := New(store).Publish(context.Background(), run); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// A DaemonSet's periodic update (publish_interval): one item of eight
+	// gained a line since the last publish; the other seven stay put.
+	b.Run("publisher_update", func(b *testing.B) {
+		p := New(store)
+		if _, err := p.Publish(context.Background(), run); err != nil {
+			b.Fatal(err)
+		}
+		changed := filepath.Join(run.Dir, "item-00.log")
+		b.ReportAllocs()
+		for b.Loop() {
+			f, err := os.OpenFile(changed, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, err = f.WriteString("probe\n")
+			f.Close()
+			if err != nil {
+				b.Fatal(err)
+			}
 			if _, err := p.Publish(context.Background(), run); err != nil {
 				b.Fatal(err)
 			}

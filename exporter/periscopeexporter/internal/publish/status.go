@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/periscope-otel/periscope/internal/layout"
@@ -38,6 +39,10 @@ type Status struct {
 	// Diagnoses is the diagnoser's run summary at a glance (counts by
 	// severity and the codes of diagnostics.json), when it ran.
 	Diagnoses *Diagnoses `json:"diagnoses,omitempty"`
+	// ClusterItems are the cluster-scoped items this node collected for
+	// the whole cluster: stored once under <run-id>/cluster/<name> (and in
+	// this node's zip), not counted in TotalBytes. Absent on other nodes.
+	ClusterItems []Item `json:"cluster_items,omitempty"`
 }
 
 // Diagnoses counts the diagnoser's findings of the node run.
@@ -79,9 +84,12 @@ type Error struct {
 
 // Run is a finished node run in the spool, as the writer hands it over.
 type Run struct {
-	Dir               string
-	RunID, Node       string
-	Items             map[string]string // item key → collector
+	Dir         string
+	RunID, Node string
+	Items       map[string]string // item key → collector
+	// ClusterItems maps the zip entry (<collector>/<key>) of each cluster
+	// item this node collected to its file under <run-id>/cluster.
+	ClusterItems      map[string]string
 	Started, Finished time.Time
 }
 
@@ -104,6 +112,16 @@ func newStatus(run Run) (*Status, error) {
 		st.Collectors = append(st.Collectors, c)
 	}
 	sort.Strings(st.Collectors)
+
+	for entry, file := range run.ClusterItems {
+		collector, key, _ := strings.Cut(entry, "/")
+		fi, err := os.Stat(file)
+		if err != nil {
+			return nil, fmt.Errorf("cluster item %s: %w", key, err)
+		}
+		st.ClusterItems = append(st.ClusterItems, Item{Name: key, Collector: collector, Bytes: fi.Size()})
+	}
+	sort.Slice(st.ClusterItems, func(i, j int) bool { return st.ClusterItems[i].Name < st.ClusterItems[j].Name })
 
 	zipName := run.Node + ".zip"
 	fi, err := os.Stat(filepath.Join(run.Dir, zipName))
