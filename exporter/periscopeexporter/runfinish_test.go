@@ -82,14 +82,7 @@ func TestNodeRunFinishesWhenCollectionsAreDone(t *testing.T) {
 // one that received nothing is left alone.
 func TestPublishIntervalPublishesLaterRecords(t *testing.T) {
 	dir := t.TempDir()
-	tracker := runcontrol.NewTracker()
-	collection := tracker.Expect(component.MustNewID("dns_config"))
-	core, logs := observer.New(zap.InfoLevel)
-	cfg := &Config{Local: LocalConfig{Directory: dir}, PublishInterval: 20 * time.Millisecond}
-	e, err := newLayoutExporter(cfg, zap.New(core), tracker)
-	require.NoError(t, err)
-	require.NoError(t, e.start(context.Background(), hostWithRun{&runFixture{id: "r1"}}))
-	t.Cleanup(func() { _ = e.shutdown(context.Background()) })
+	e, collection, logs := startWithPublishInterval(t, dir, nil)
 
 	ld, sl := newRun("r1", "a")
 	layout.AppendDocument(sl, "dns", "virtualmachine", []byte("first"), now)
@@ -161,17 +154,9 @@ func (s *expiringStoreFixture) CredentialExpiry() time.Time { return time.Unix(0
 // of turning the delivered run's record into a failure at every tick.
 func TestPublishIntervalStopsWhenTheSASExpired(t *testing.T) {
 	dir := t.TempDir()
-	tracker := runcontrol.NewTracker()
-	collection := tracker.Expect(component.MustNewID("dns_config"))
-	core, logs := observer.New(zap.InfoLevel)
-	cfg := &Config{Local: LocalConfig{Directory: dir}, PublishInterval: 10 * time.Millisecond}
-	e, err := newLayoutExporter(cfg, zap.New(core), tracker)
-	require.NoError(t, err)
 	store := &expiringStoreFixture{root: t.TempDir()}
 	store.expiry.Store(time.Now().Add(time.Hour).UnixNano())
-	e.publisher = publish.New(store)
-	require.NoError(t, e.start(context.Background(), hostWithRun{&runFixture{id: "r1"}}))
-	t.Cleanup(func() { _ = e.shutdown(context.Background()) })
+	e, collection, logs := startWithPublishInterval(t, dir, store)
 
 	ld, sl := newRun("r1", "a")
 	appendLine(sl, "networkoutbound", "connectivity.log", "probe 1")
@@ -203,4 +188,23 @@ func readFileString(t *testing.T, path string) string {
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	return string(data)
+}
+
+// startWithPublishInterval starts an exporter into dir (publishing to store
+// when not nil) with a short publish_interval, for run r1 of a tracker
+// expecting one collection, which the test ends.
+func startWithPublishInterval(t *testing.T, dir string, store publish.Store) (*layoutExporter, *runcontrol.Collection, *observer.ObservedLogs) {
+	t.Helper()
+	tracker := runcontrol.NewTracker()
+	collection := tracker.Expect(component.MustNewID("dns_config"))
+	core, logs := observer.New(zap.InfoLevel)
+	cfg := &Config{Local: LocalConfig{Directory: dir}, PublishInterval: 10 * time.Millisecond}
+	e, err := newLayoutExporter(cfg, zap.New(core), tracker)
+	require.NoError(t, err)
+	if store != nil {
+		e.publisher = publish.New(store)
+	}
+	require.NoError(t, e.start(context.Background(), hostWithRun{&runFixture{id: "r1"}}))
+	t.Cleanup(func() { _ = e.shutdown(context.Background()) })
+	return e, collection, logs
 }

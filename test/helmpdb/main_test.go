@@ -11,7 +11,6 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -116,20 +115,7 @@ func byKind(tb testing.TB, logs plog.Logs) map[string]map[layout.Kind]string {
 	return out
 }
 
-// Event ages are kubectl's human durations ("5s", "87d (x7 over 87d)");
-// in the Events table (always last) they and the column padding around
-// them are masked.
-var (
-	ages   = regexp.MustCompile(`\b\d+(s|m|h|d|y)(\d+(s|m|h|d))?\b`)
-	spaces = regexp.MustCompile(` {2,}`)
-	events = regexp.MustCompile(`(?s)\nEvents:\n.*?(\n\n\n|$)`)
-)
-
-func normalizeAges(s string) string {
-	return events.ReplaceAllStringFunc(s, func(ev string) string {
-		return spaces.ReplaceAllString(ages.ReplaceAllString(ev, "<age>"), "  ")
-	})
-}
+func normalizeAges(s string) string { return kubeapi.MaskEventAges(s) }
 
 // compareGolden compares logs with testdata/<name> after masking what
 // changes between runs: record times and describe event ages.

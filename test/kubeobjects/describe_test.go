@@ -14,22 +14,7 @@ import (
 	"github.com/periscope-otel/periscope/test/kubeapi"
 )
 
-// Event ages are kubectl's human durations ("5s", "87d (x7 over 87d)"),
-// which change between two calls; in the Events table (always last) they
-// and the column padding around them are masked. Nothing else differs.
-var (
-	ages   = regexp.MustCompile(`\b\d+(s|m|h|d|y)(\d+(s|m|h|d))?\b`)
-	spaces = regexp.MustCompile(` {2,}`)
-)
-
-func normalizeAges(s string) string {
-	i := strings.Index(s, "\nEvents:\n")
-	if i < 0 {
-		return s
-	}
-	events := ages.ReplaceAllString(s[i:], "<age>")
-	return s[:i] + spaces.ReplaceAllString(events, "  ")
-}
+func normalizeAges(s string) string { return kubeapi.MaskEventAges(s) }
 
 // Each object's item is what the built kubectl v1.37 prints for
 // `kubectl describe TYPE NAME -n NS` on the same server.

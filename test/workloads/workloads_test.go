@@ -293,23 +293,12 @@ service:
 	return items, summary
 }
 
-// Two describes of one object differ only in event ages and in how often
-// an event repeated meanwhile (the scheduler retries): those, and the
-// column padding they move, are masked in the Events table (always last).
-var (
-	eventAges   = regexp.MustCompile(`\b\d+(s|m|h|d|y)(\d+(s|m|h|d))?\b`)
-	eventSeries = regexp.MustCompile(`\s*\(x\d+ over <age>\)`)
-	padding     = regexp.MustCompile(` {2,}`)
-)
+// eventSeries is how often an event repeated ("(x3 over <age>)"): the
+// scheduler retries between two describes, so it is masked too.
+var eventSeries = regexp.MustCompile(`\s*\(x\d+ over <age>\)`)
 
 func normalize(s string) string {
-	i := strings.Index(s, "\nEvents:\n")
-	if i < 0 {
-		return s
-	}
-	events := eventAges.ReplaceAllString(s[i:], "<age>")
-	events = eventSeries.ReplaceAllString(events, "")
-	return s[:i] + padding.ReplaceAllString(events, "  ")
+	return eventSeries.ReplaceAllString(kubeapi.MaskEventAges(s), "")
 }
 
 // waitFor polls cond until it holds; the limit only guards against a hang.
