@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -340,7 +341,7 @@ func (e *layoutExporter) finishAll(ctx context.Context, retryFailed bool) error 
 		}
 		if !w.reported {
 			w.reported = true
-			e.tracker.ReportOutput(summary)
+			e.tracker.ReportOutput(summary + e.findingsLines(w.dir))
 			e.markCompleted(key.runID)
 		}
 		e.pruneSpool(key.runID)
@@ -376,6 +377,30 @@ func (e *layoutExporter) report(key nodeRun, dir string, st *publish.Status, err
 		zap.String("destination", where), zap.String("zip", zipName),
 		zap.Int("items", len(st.Items)), zap.Int64("bytes", st.TotalBytes))
 	return fmt.Sprintf("%s (%d items, zip %s)", where, len(st.Items), zipName), nil
+}
+
+// maxFindingLines bounds the findings shown under a node run's summary;
+// diagnostics.log has them all.
+const maxFindingLines = 10
+
+// findingsLines are the lines the one-shot run prints under a node run's
+// summary: what the diagnoser found that needs attention, errors first, so
+// the answer is on the terminal, not three folders down.
+func (e *layoutExporter) findingsLines(dir string) string {
+	findings, err := publish.ReadFindings(dir)
+	if err != nil || len(findings) == 0 {
+		return "" // status.json reports an unreadable summary
+	}
+	var b strings.Builder
+	for i, f := range findings {
+		if i == maxFindingLines {
+			fmt.Fprintf(&b, "\n  … and %d more", len(findings)-maxFindingLines)
+			break
+		}
+		fmt.Fprintf(&b, "\n  %-5s %s: %s", f.Severity, f.Code, f.Summary)
+	}
+	fmt.Fprintf(&b, "\n  (evidence and next steps: %s)", filepath.Join(dir, "diagnostics.log"))
+	return b.String()
 }
 
 // markCompleted tells the periscope_run extension this node delivered the

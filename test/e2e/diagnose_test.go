@@ -61,6 +61,17 @@ func TestLocalDefaultDiagnosesABrokenNode(t *testing.T) {
 	assert.Contains(t, diagnoses["diagnostics.log"], "ERROR OUTBOUND_TCP_REFUSED: mcr (Microsoft Container Registry) ")
 	assert.Contains(t, diagnoses["diagnostics.log"], "-A HARDENING -p udp -m udp --dport 53")
 
+	// The answer is on the terminal too: under the output line, what needs
+	// attention, errors first, and where the evidence is.
+	out := res.stderr[strings.Index(res.stderr, "periscope: output written to "):]
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Greater(t, len(lines), 2, out)
+	assert.Regexp(t, `^  ERROR [A-Z_]+: `, lines[1], out)
+	assert.Contains(t, out, "\n  ERROR OUTBOUND_TCP_REFUSED: mcr (Microsoft Container Registry) ")
+	assert.Contains(t, out, "\n  WARN  DNS_CUSTOM_NAMESERVER: ")
+	assert.NotContains(t, out, "INSUFFICIENT_DATA", "only what needs attention")
+	assert.Contains(t, out, "(evidence and next steps: "+filepath.Join("periscope-output", runID, node, "diagnostics.log")+")")
+
 	var nc networkConfig
 	require.NoError(t, json.Unmarshal([]byte(diagnoses["networkconfig"]), &nc))
 	assert.Equal(t, networkConfig{HostName: node, NetworkPlugin: "azurecni", VirtualMachineDNS: []string{"127.0.0.53", "8.8.8.8"},
