@@ -8,7 +8,7 @@ import (
 type Config struct {
 	// RootPath is where the node's filesystem is mounted.
 	RootPath string `mapstructure:"root_path"`
-	// Files are node paths, normally ${periscope:paths:DIAGNOSTIC_NODELOGS_LIST_LINUX}.
+	// Files are node paths, normally ${periscope:nodelogs_paths}.
 	Files []string `mapstructure:"files"`
 }
 

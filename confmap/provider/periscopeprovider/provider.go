@@ -8,7 +8,8 @@
 //	${periscope:KEY}             a Periscope key as a string, with Periscope's default
 //	${periscope:list:KEY}        a space-separated key as a list (quotes removed, duplicates dropped)
 //	${periscope:paths:KEY}       a list of file paths (a wholly quoted list is split too)
-//	${periscope:nodelogs_files}  this OS's node log list, joined under PERISCOPE_ROOT_PATH: filelog's include
+//	${periscope:nodelogs_paths}  this OS's node log list (DIAGNOSTIC_NODELOGS_LIST_LINUX, or _WINDOWS on Windows) as node paths: node_logs's files
+//	${periscope:nodelogs_files}  the same list joined under PERISCOPE_ROOT_PATH: filelog's include
 //	${periscope:containerlogs_files} DIAGNOSTIC_CONTAINERLOGS_LIST as include patterns over /var/log/pods under PERISCOPE_ROOT_PATH
 //	${periscope:secret:KEY}      a key of the Secret (environment first)
 //	${periscope:azure_blob_auth} container_sas when AZURE_STORAGE_SAS_KEY_TYPE is Container, else account_sas
@@ -109,6 +110,8 @@ func (p *provider) Retrieve(_ context.Context, uri string, watcher confmap.Watch
 		return confmap.NewRetrieved(id)
 	case "node_name":
 		return retrieved(p.nodeName())
+	case "nodelogs_paths":
+		return retrievedList(p.list(nodeLogsKey, settings.SplitPaths))
 	case "nodelogs_files":
 		return retrievedList(p.nodeLogFiles())
 	case "containerlogs_files":
@@ -121,7 +124,7 @@ func (p *provider) Retrieve(_ context.Context, uri string, watcher confmap.Watch
 		kind, key = "", name
 	}
 	if !keyPattern.MatchString(key) {
-		return nil, fmt.Errorf("unknown value %q: the %q provider has run_id, node_name, nodelogs_files, containerlogs_files, azure_blob_auth and Periscope keys (KEY, list:KEY, paths:KEY, secret:KEY)", name, schemeName)
+		return nil, fmt.Errorf("unknown value %q: the %q provider has run_id, node_name, nodelogs_paths, nodelogs_files, containerlogs_files, azure_blob_auth and Periscope keys (KEY, list:KEY, paths:KEY, secret:KEY)", name, schemeName)
 	}
 	switch kind {
 	case "":

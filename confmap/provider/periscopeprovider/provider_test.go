@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"testing"
 	"time"
 
@@ -187,6 +188,7 @@ func TestPeriscopeKeys(t *testing.T) {
 		settings.EnvConfigDir:      configDir,
 		settings.EnvSecretDir:      secretDir,
 		settings.NodeLogsLinux:     `"/var/log/azure/cluster-provision.log /var/log/cloud-init.log"`,
+		settings.NodeLogsWindows:   `C:\AzureData\CustomDataSetupScript.log`,
 		EnvRootPath:                "/hostroot",
 		settings.ContainerLogsList: "kube-system \"unbalanced",
 	}, "h")
@@ -210,9 +212,18 @@ func TestPeriscopeKeys(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "", v, "unset key: Periscope's default")
 
-	v, err = get("periscope:nodelogs_files")
+	// node_logs and filelog read the same list: this OS's.
+	v, err = get("periscope:nodelogs_paths")
 	require.NoError(t, err)
-	assert.Equal(t, []any{"/hostroot/var/log/azure/cluster-provision.log", "/hostroot/var/log/cloud-init.log"}, v)
+	files, err := get("periscope:nodelogs_files")
+	require.NoError(t, err)
+	if runtime.GOOS == "windows" {
+		assert.Equal(t, []any{`C:\AzureData\CustomDataSetupScript.log`}, v)
+		assert.Equal(t, []any{`C:\AzureData\CustomDataSetupScript.log`}, files, "a drive path is not joined under the root")
+	} else {
+		assert.Equal(t, []any{"/var/log/azure/cluster-provision.log", "/var/log/cloud-init.log"}, v)
+		assert.Equal(t, []any{"/hostroot/var/log/azure/cluster-provision.log", "/hostroot/var/log/cloud-init.log"}, files)
+	}
 
 	v, err = get("periscope:secret:AZURE_BLOB_SAS_KEY")
 	require.NoError(t, err)
