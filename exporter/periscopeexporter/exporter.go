@@ -31,7 +31,6 @@ type layoutExporter struct {
 	dir             string
 	retainRuns      int           // local.retain_runs (retention.go)
 	publishInterval time.Duration // publish_interval: 0 = at the run's end and shutdown only
-	updatesStopped  bool          // the credential expired: periodic updates said so and stopped
 	logger          *zap.Logger
 	tracker         *runcontrol.Tracker
 	publisher       *publish.Publisher
@@ -141,21 +140,18 @@ func (e *layoutExporter) publishChanged(retryFailed bool) {
 	_ = e.finishAll(context.Background(), retryFailed)
 }
 
-// updatesExpired reports whether periodic updates must stop because the
-// credential expired (a SAS outlives the first upload by minutes when VS
-// Code made it): trying would turn a delivered run's status into a failure
-// at every tick. It says so once; what the run gathers stays in the spool,
-// and the next run ID brings a new credential that also delivers it.
+// updatesExpired reports, and logs, that periodic updates must stop because
+// the credential expired (a SAS outlives the first upload by minutes when
+// VS Code made it): trying would turn a delivered run's status into a
+// failure at every tick. What the run gathers stays in the spool, and the
+// next run ID brings a new credential that also delivers it.
 func (e *layoutExporter) updatesExpired() bool {
 	why := e.publisher.Expired()
 	if why == "" {
 		return false
 	}
-	if !e.updatesStopped {
-		e.updatesStopped = true
-		e.logger.Warn("Periodic updates stopped: "+why+"; the runs stay as last delivered, later records only in the spool",
-			zap.String("spool", e.dir))
-	}
+	e.logger.Warn("Periodic updates stopped: "+why+"; the runs stay as last delivered, later records only in the spool",
+		zap.String("spool", e.dir))
 	return true
 }
 

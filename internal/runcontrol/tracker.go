@@ -212,10 +212,19 @@ func (t *Tracker) Expected() int {
 }
 
 // ReportDeliveryFailure records an export that did not reach its destination;
-// a one-shot run exits non-zero when any was reported.
+// a one-shot run exits non-zero when any was reported. A failure already
+// recorded with the same message is not recorded again: a DaemonSet
+// retrying an unreachable destination every publish_interval for days
+// would otherwise grow the list without end.
 func (t *Tracker) ReportDeliveryFailure(err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	msg := err.Error()
+	for _, f := range t.failures {
+		if f.Error() == msg {
+			return
+		}
+	}
 	t.failures = append(t.failures, err)
 }
 

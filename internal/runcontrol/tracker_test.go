@@ -44,6 +44,11 @@ func TestTrackerFailuresAndOutputs(t *testing.T) {
 	tr.ReportOutput("out/run/node")
 	assert.EqualError(t, tr.DeliveryFailures(), "disk full")
 	assert.Equal(t, []string{"out/run/node"}, tr.Outputs())
+	// The same cause again (a retry every publish_interval) is kept once.
+	tr.ReportDeliveryFailure(errors.New("disk full"))
+	tr.ReportDeliveryFailure(errors.New("SAS expired"))
+	tr.ReportDeliveryFailure(errors.New("disk full"))
+	assert.EqualError(t, tr.DeliveryFailures(), "disk full\nSAS expired")
 }
 
 func TestTrackerWaitsForPostCollectionParticipants(t *testing.T) {
