@@ -332,6 +332,12 @@ func (p *parser) parseRule(line, trimmed string) {
 			p.problem(p.line, "%s without a target", a)
 			break
 		}
+		if args[i+1] == "" {
+			// -j "": no target iptables-save writes; what follows is not
+			// a target's options either.
+			p.problem(p.line, "%s with an empty target", a)
+			break
+		}
 		r.Target = args[i+1]
 		r.TargetArgs = args[i+2:]
 		if _, declared := p.chains[r.Target]; !declared && looksLikeChain(r.Target) {

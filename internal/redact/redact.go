@@ -90,8 +90,8 @@ var (
 	// "authorization": {"mode": "Webhook"}) is a section name, not one.
 	authorization = regexp.MustCompile(`(?i)(\bauthorization["']?[ \t]*[:=][ \t]*["']?)[^"'\s{\[][^"'\r\n]*`)
 	// authScheme is a Bearer (token68) or Basic (base64) credential
-	// outside such a header.
-	authScheme = regexp.MustCompile(`(?i)\b(?:(bearer)(\s+)([A-Za-z0-9._~+/-]+=*)|(basic)(\s+)([A-Za-z0-9+/]{8,}=*))`)
+	// outside such a header, on the scheme's line.
+	authScheme = regexp.MustCompile(`(?i)\b(?:(bearer)([ \t]+)([A-Za-z0-9._~+/-]+=*)|(basic)([ \t]+)([A-Za-z0-9+/]{8,}=*))`)
 	// jwt is header.payload[.signature], the header being base64url JSON
 	// ("eyJ" = `{"`).
 	jwt = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}(?:\.[A-Za-z0-9_-]*)?`)
@@ -207,16 +207,34 @@ func hideJSONMembers(s string) string {
 
 // hideAuthSchemes hides the credential after Bearer or Basic, but not an
 // English word after them ("Bearer token", "basic authentication"): a
-// credential has a character other than letters, or is long.
+// credential has a character other than letters, or is long. Padding ends
+// a credential: "Bearer --db-password=secret" is a name=value pair, left to
+// hidePairs, which hides its value (taking "--db-password=" for the
+// credential would leave the secret after the marker).
 func hideAuthSchemes(s string) string {
-	return authScheme.ReplaceAllStringFunc(s, func(m string) string {
-		sub := authScheme.FindStringSubmatch(m)
-		scheme, space, cred := sub[1]+sub[4], sub[2]+sub[5], sub[3]+sub[6]
-		if cred == Marker || (len(cred) < 16 && strings.Trim(cred, letters) == "") {
-			return m
+	var b strings.Builder
+	done := 0
+	for _, m := range authScheme.FindAllStringSubmatchIndex(s, -1) {
+		credStart, credEnd := m[6], m[7] // Bearer's credential
+		if credStart < 0 {
+			credStart, credEnd = m[12], m[13] // Basic's
 		}
-		return scheme + space + Marker
-	})
+		cred := s[credStart:credEnd]
+		if cred == Marker || (len(cred) < 16 && strings.Trim(cred, letters) == "") {
+			continue
+		}
+		if strings.HasSuffix(cred, "=") && credEnd < len(s) && !isValueEnd(s[credEnd]) && s[credEnd] != ',' {
+			continue
+		}
+		b.WriteString(s[done:credStart])
+		b.WriteString(Marker)
+		done = credEnd
+	}
+	if done == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
 }
 
 const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
