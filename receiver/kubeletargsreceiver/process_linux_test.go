@@ -5,7 +5,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -37,9 +39,24 @@ func TestCollectFindsARealProcess(t *testing.T) {
 		_ = proc.Wait()
 	})
 
+	// Start returns once the exec began; the kernel names the process
+	// and lays out its arguments a moment later. Collect after that:
+	// before, the receiver rightly finds no such process, or an empty
+	// command line.
+	procDir := filepath.Join("/proc", strconv.Itoa(proc.Process.Pid))
+	require.Eventually(t, func() bool {
+		comm, err1 := os.ReadFile(filepath.Join(procDir, "comm"))
+		cmdline, err2 := os.ReadFile(filepath.Join(procDir, "cmdline"))
+		return err1 == nil && err2 == nil && string(comm) == name+"\n" && strings.Contains(string(cmdline), "--node-ip")
+	}, 10*time.Second, time.Millisecond)
+
 	records := collect(t, &Config{RootPath: "/", ProcessName: name, CollectConfig: true}).
 		ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
-	require.Equal(t, 2, records.Len())
+	var bodies []string
+	for i := 0; i < records.Len(); i++ {
+		bodies = append(bodies, records.At(i).Body().AsString())
+	}
+	require.Equal(t, 2, records.Len(), "records: %q", bodies)
 	cmd := records.At(0)
 	assert.Equal(t, bin+" --config="+configPath+" --node-labels=a=b,c=d --max-pods 42 --fail-swap-on --node-ip=10.224.0.4\n", cmd.Body().Str())
 	attrs := cmd.Attributes().AsRaw()
