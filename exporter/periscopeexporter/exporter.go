@@ -337,7 +337,7 @@ func (e *layoutExporter) finishAll(ctx context.Context, retryFailed bool) error 
 		}
 		if !w.reported {
 			w.reported = true
-			e.tracker.ReportOutput(summary + e.findingsLines(w.dir))
+			e.tracker.ReportOutput(summary + findingsLines(w.dir, st.Diagnoses))
 			e.markCompleted(key.runID)
 		}
 		e.pruneSpool(key.runID)
@@ -381,12 +381,14 @@ const maxFindingLines = 10
 
 // findingsLines are the lines the one-shot run prints under a node run's
 // summary: what the diagnoser found that needs attention, errors first, so
-// the answer is on the terminal, not three folders down.
-func (e *layoutExporter) findingsLines(dir string) string {
-	findings, err := publish.ReadFindings(dir)
-	if err != nil || len(findings) == 0 {
-		return "" // status.json reports an unreadable summary
+// the answer is on the terminal, not three folders down. d is what
+// status.json read of diagnostics.json (nil without the diagnoser, or when
+// it was unreadable: status.json says so).
+func findingsLines(dir string, d *publish.Diagnoses) string {
+	if d == nil || len(d.Findings) == 0 {
+		return ""
 	}
+	findings := d.Findings
 	var b strings.Builder
 	for i, f := range findings {
 		if i == maxFindingLines {

@@ -51,6 +51,15 @@ type Diagnoses struct {
 	Warn  int      `json:"warn"`
 	Info  int      `json:"info"`
 	Codes []string `json:"codes"`
+	// Findings are the ERROR and WARN signals, errors first, each in the
+	// diagnoser's order: what a one-shot run prints. Not in status.json
+	// (diagnostics.json has them, with their evidence).
+	Findings []Finding `json:"-"`
+}
+
+// Finding is one of the diagnoser's signals that needs attention.
+type Finding struct {
+	Severity, Code, Summary string
 }
 
 // Item is one collected item of the node run.
@@ -151,15 +160,21 @@ func newStatus(run Run) (*Status, error) {
 // diagnosticsSummaryKey is the diagnoser's run summary item.
 const diagnosticsSummaryKey = "diagnostics.json"
 
-// ReadDiagnoses reads the counts and codes of the diagnoser's diagnostics.json.
+// ReadDiagnoses reads the counts, codes and findings of the diagnoser's
+// diagnostics.json.
 func ReadDiagnoses(path string) (*Diagnoses, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read the diagnoser's summary: %w", err)
 	}
 	var doc struct {
-		Counts map[string]int `json:"counts"`
-		Codes  []string       `json:"codes"`
+		Counts  map[string]int `json:"counts"`
+		Codes   []string       `json:"codes"`
+		Signals []struct {
+			Severity string `json:"severity"`
+			Code     string `json:"code"`
+			Summary  string `json:"summary"`
+		} `json:"signals"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("the diagnoser's summary %s is not its JSON: %w", diagnosticsSummaryKey, err)
@@ -167,7 +182,16 @@ func ReadDiagnoses(path string) (*Diagnoses, error) {
 	if doc.Codes == nil {
 		doc.Codes = []string{}
 	}
-	return &Diagnoses{Error: doc.Counts["ERROR"], Warn: doc.Counts["WARN"], Info: doc.Counts["INFO"], Codes: doc.Codes}, nil
+	d := &Diagnoses{Error: doc.Counts["ERROR"], Warn: doc.Counts["WARN"], Info: doc.Counts["INFO"], Codes: doc.Codes}
+	for _, s := range doc.Signals {
+		if s.Severity == "ERROR" || s.Severity == "WARN" {
+			d.Findings = append(d.Findings, Finding{Severity: s.Severity, Code: s.Code, Summary: s.Summary})
+		}
+	}
+	sort.SliceStable(d.Findings, func(i, j int) bool {
+		return d.Findings[i].Severity == "ERROR" && d.Findings[j].Severity != "ERROR"
+	})
+	return d, nil
 }
 
 // collectionErrors reads periscope-errors.log, one error a line; a run

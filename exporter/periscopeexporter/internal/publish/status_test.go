@@ -55,28 +55,31 @@ func TestStatusCarriesTheDiagnoses(t *testing.T) {
 
 // What the one-shot run prints under a node's output line: ERROR then
 // WARN signals, each in the diagnoser's order; INFO left to the log.
-func TestReadFindingsErrorsFirstWithoutInfo(t *testing.T) {
+func TestDiagnosesFindingsErrorsFirstWithoutInfo(t *testing.T) {
 	dir := t.TempDir()
-	findings, err := ReadFindings(dir)
+	run := Run{Dir: dir, RunID: "r", Node: "n", Items: map[string]string{}}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "n.zip"), []byte("zip"), 0o644))
+	st, err := newStatus(run)
 	require.NoError(t, err)
-	assert.Nil(t, findings, "no diagnoser, nothing to show")
+	assert.Nil(t, st.Diagnoses, "no diagnoser, nothing to show")
 
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "diagnostics.json"), []byte(`{"signals": [
+	path := filepath.Join(dir, "diagnostics.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"signals": [
 		{"severity": "WARN", "code": "DNS_CUSTOM_NAMESERVER", "summary": "custom DNS 8.8.8.8"},
 		{"severity": "INFO", "code": "INSUFFICIENT_DATA", "summary": "not judged"},
 		{"severity": "ERROR", "code": "OUTBOUND_TCP_REFUSED", "summary": "mcr refused"},
 		{"severity": "WARN", "code": "POD_PENDING", "summary": "2 pods Pending"},
 		{"severity": "ERROR", "code": "NODE_NOT_READY", "summary": "1 node not Ready"}]}`), 0o644))
-	findings, err = ReadFindings(dir)
+	d, err := ReadDiagnoses(path)
 	require.NoError(t, err)
 	assert.Equal(t, []Finding{
 		{"ERROR", "OUTBOUND_TCP_REFUSED", "mcr refused"},
 		{"ERROR", "NODE_NOT_READY", "1 node not Ready"},
 		{"WARN", "DNS_CUSTOM_NAMESERVER", "custom DNS 8.8.8.8"},
 		{"WARN", "POD_PENDING", "2 pods Pending"},
-	}, findings)
+	}, d.Findings)
 
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "diagnostics.json"), []byte(`{"signals": [`), 0o644))
-	_, err = ReadFindings(dir)
+	require.NoError(t, os.WriteFile(path, []byte(`{"signals": [`), 0o644))
+	_, err = ReadDiagnoses(path)
 	assert.ErrorContains(t, err, "diagnostics.json is not its JSON")
 }
