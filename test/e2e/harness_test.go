@@ -12,42 +12,19 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/periscope-otel/periscope/test/collectorbin"
 )
 
 // repoRoot is the repository root, two levels up from this package.
 var repoRoot, _ = filepath.Abs("../..")
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// collectorBinary returns the distribution binary: $PERISCOPE_BIN (make e2e
-// sets it), or built with `make build` so `go test ./...` works alone.
-func collectorBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		if p := os.Getenv("PERISCOPE_BIN"); p != "" {
-			binPath = p
-			return
-		}
-		cmd := exec.Command("make", "-C", repoRoot, "build")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			buildErr = errors.New("make build failed: " + err.Error() + "\n" + string(out))
-			return
-		}
-		binPath = filepath.Join(repoRoot, "_build", "otelcol-periscope")
-	})
-	require.NoError(t, buildErr)
-	return binPath
-}
+// collectorBinary returns the distribution binary (test/collectorbin).
+func collectorBinary(t *testing.T) string { return collectorbin.Path(t) }
 
 type result struct {
 	code   int

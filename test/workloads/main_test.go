@@ -7,21 +7,15 @@
 package workloads_test
 
 import (
-	"errors"
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/periscope-otel/periscope/test/collectorbin"
 	"github.com/periscope-otel/periscope/test/kubeapi"
 )
-
-// repoRoot is the repository root, two levels up from this package.
-var repoRoot, _ = filepath.Abs("../..")
 
 var cluster struct {
 	once sync.Once
@@ -52,27 +46,5 @@ func controlPlane(t *testing.T) *kubeapi.Cluster {
 	return cluster.c
 }
 
-var build struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-// collectorBinary is $PERISCOPE_BIN (make e2e sets it), or `make build`.
-func collectorBinary(t *testing.T) string {
-	t.Helper()
-	build.once.Do(func() {
-		if p := os.Getenv("PERISCOPE_BIN"); p != "" {
-			build.path = p
-			return
-		}
-		out, err := exec.Command("make", "-C", repoRoot, "build").CombinedOutput()
-		if err != nil {
-			build.err = errors.New(fmt.Sprintf("make build: %v\n%s", err, out))
-			return
-		}
-		build.path = filepath.Join(repoRoot, "_build", "otelcol-periscope")
-	})
-	require.NoError(t, build.err)
-	return build.path
-}
+// collectorBinary returns the distribution binary (test/collectorbin).
+func collectorBinary(t *testing.T) string { return collectorbin.Path(t) }
