@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/periscope-otel/periscope/exporter/periscopeexporter/internal/publish"
@@ -275,7 +276,7 @@ func dnsSpec(node, dir string, items map[string]string, summary *publish.Diagnos
 		if lv.level == "host" {
 			custom := hasCustomNameserver(l.NameServer)
 			if summary != nil {
-				custom = containsString(summary.Codes, customNameserverCode)
+				custom = slices.Contains(summary.Codes, customNameserverCode)
 			}
 			l.Custom = &custom
 		}
@@ -297,15 +298,6 @@ func hasCustomNameserver(servers []string) bool {
 	for _, s := range servers {
 		a, err := netip.ParseAddr(s)
 		if s != azureDNS && (err != nil || !a.IsLoopback()) {
-			return true
-		}
-	}
-	return false
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
 			return true
 		}
 	}

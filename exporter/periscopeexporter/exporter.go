@@ -339,8 +339,10 @@ func (e *layoutExporter) finishAll(ctx context.Context, retryFailed bool) error 
 			w.reported = true
 			e.tracker.ReportOutput(summary + findingsLines(w.dir, st.Diagnoses))
 			e.markCompleted(key.runID)
+			// Older runs become removable when a run is first delivered;
+			// its periodic updates change nothing for retention.
+			e.pruneSpool(key.runID)
 		}
-		e.pruneSpool(key.runID)
 	}
 	return errors.Join(errs...)
 }
