@@ -48,6 +48,14 @@ func TestFind(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "$KUBECONFIG "+path, s.Origin)
 	})
+	t.Run("$KUBECONFIG left out", func(t *testing.T) {
+		t.Setenv("KUBECONFIG", path)
+		_, err := Find("", "a", time.Second, WithoutKubeconfigEnv())
+		assert.True(t, errors.Is(err, ErrNoAPIServer), "a workstation's kubectl context is not read: %v", err)
+		s, err := Find(path, "a", time.Second, WithoutKubeconfigEnv())
+		require.NoError(t, err, "a configured kubeconfig still is")
+		assert.Equal(t, "kubeconfig "+path, s.Origin)
+	})
 	t.Run("nothing", func(t *testing.T) {
 		t.Setenv("KUBECONFIG", "")
 		_, err := Find("", "a", time.Second)
