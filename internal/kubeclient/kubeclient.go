@@ -26,24 +26,21 @@ type Server struct {
 // server is (a host outside a cluster without a kubeconfig).
 var ErrNoAPIServer = errors.New("no Kubernetes API server: not running in a pod (KUBERNETES_SERVICE_HOST unset), no kubeconfig configured and $KUBECONFIG unset")
 
-// Option changes where Find looks.
-type Option func(*options)
-
-type options struct{ skipEnv bool }
-
-// WithoutKubeconfigEnv leaves $KUBECONFIG out: for receivers in configs a
-// workstation runs by default (dns_config in the local default), which must
-// not read whatever cluster kubectl points at. Find then returns
-// ErrNoAPIServer outside a pod without a configured kubeconfig.
-func WithoutKubeconfigEnv() Option { return func(o *options) { o.skipEnv = true } }
-
 // Find picks the credentials and returns a config identifying itself as
 // userAgent, each request bounded by timeout.
-func Find(kubeconfig, userAgent string, timeout time.Duration, opts ...Option) (Server, error) {
-	var o options
-	for _, opt := range opts {
-		opt(&o)
-	}
+func Find(kubeconfig, userAgent string, timeout time.Duration) (Server, error) {
+	return find(kubeconfig, userAgent, timeout, true)
+}
+
+// FindWithoutKubeconfigEnv is Find leaving $KUBECONFIG out: for receivers
+// in configs a workstation runs by default (dns_config in the local
+// default), which must not read whatever cluster kubectl points at. Outside
+// a pod without a configured kubeconfig it returns ErrNoAPIServer.
+func FindWithoutKubeconfigEnv(kubeconfig, userAgent string, timeout time.Duration) (Server, error) {
+	return find(kubeconfig, userAgent, timeout, false)
+}
+
+func find(kubeconfig, userAgent string, timeout time.Duration, useEnv bool) (Server, error) {
 	var s Server
 	switch {
 	case kubeconfig != "":
@@ -59,7 +56,7 @@ func Find(kubeconfig, userAgent string, timeout time.Duration, opts ...Option) (
 			s = Server{Config: cfg, Origin: "in-cluster ServiceAccount"}
 		case !errors.Is(err, rest.ErrNotInCluster):
 			return s, fmt.Errorf("load in-cluster credentials: %w", err)
-		case !o.skipEnv && os.Getenv("KUBECONFIG") != "":
+		case useEnv && os.Getenv("KUBECONFIG") != "":
 			env := os.Getenv("KUBECONFIG")
 			cfg, err := load(&clientcmd.ClientConfigLoadingRules{Precedence: filepath.SplitList(env)})
 			if err != nil {

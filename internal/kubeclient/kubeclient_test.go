@@ -50,9 +50,9 @@ func TestFind(t *testing.T) {
 	})
 	t.Run("$KUBECONFIG left out", func(t *testing.T) {
 		t.Setenv("KUBECONFIG", path)
-		_, err := Find("", "a", time.Second, WithoutKubeconfigEnv())
+		_, err := FindWithoutKubeconfigEnv("", "a", time.Second)
 		assert.True(t, errors.Is(err, ErrNoAPIServer), "a workstation's kubectl context is not read: %v", err)
-		s, err := Find(path, "a", time.Second, WithoutKubeconfigEnv())
+		s, err := FindWithoutKubeconfigEnv(path, "a", time.Second)
 		require.NoError(t, err, "a configured kubeconfig still is")
 		assert.Equal(t, "kubeconfig "+path, s.Origin)
 	})

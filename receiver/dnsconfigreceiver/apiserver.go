@@ -30,7 +30,7 @@ func findAPIServer(k KubernetesConfig) (kubeclient.Server, error) {
 		if k.AuthType == AuthAuto && k.KubeconfigPath != "" {
 			return kubeclient.Find(k.KubeconfigPath, userAgent, k.Timeout)
 		}
-		s, err := kubeclient.Find("", userAgent, k.Timeout, kubeclient.WithoutKubeconfigEnv())
+		s, err := kubeclient.FindWithoutKubeconfigEnv("", userAgent, k.Timeout)
 		if errors.Is(err, kubeclient.ErrNoAPIServer) {
 			if k.AuthType == AuthAuto {
 				return s, errNoKubernetesConfig // outside a cluster: skipped, not failed
