@@ -28,3 +28,23 @@ func ItemKeyFromPath(filePath, root string) string {
 	p = strings.NewReplacer("/", "_", `\`, "_").Replace(p)
 	return strings.TrimLeft(p, "_")
 }
+
+// SafeKey keeps an item key usable as a file name whatever the collected
+// data held (a label of a hand-made Secret, a malformed list entry): an
+// acceptable key is kept, separators and control characters become '_',
+// and a key left empty, "." or ".." becomes fallback.
+func SafeKey(k, fallback string) string {
+	if err := (Item{RunID: "r", Node: "n", Collector: "c", Key: k}).Validate(); err == nil {
+		return k
+	}
+	k = strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r < 0x20 || r == 0x7f {
+			return '_'
+		}
+		return r
+	}, k)
+	if k == "" || k == "." || k == ".." {
+		return fallback
+	}
+	return k
+}

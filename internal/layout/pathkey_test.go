@@ -28,3 +28,11 @@ func TestItemValidate(t *testing.T) {
 	assert.ErrorContains(t, err, `periscope.collector ".." is not a usable name`)
 	assert.ErrorContains(t, err, "contains a control character")
 }
+
+func TestSafeKey(t *testing.T) {
+	assert.Equal(t, "kube-system_pod_coredns-1", SafeKey("kube-system_pod_coredns-1", "x"), "a good key is kept")
+	assert.Equal(t, "a_b_c", SafeKey("a/b\\c", "x"))
+	assert.Equal(t, "x_", SafeKey("x\n", "x"))
+	assert.Equal(t, "invalid-entry", SafeKey("..", "invalid-entry"))
+	assert.Equal(t, "invalid-entry", SafeKey("", "invalid-entry"))
+}

@@ -2,6 +2,7 @@ package diagnoserprocessor
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/periscope-otel/periscope/internal/layout"
@@ -12,12 +13,9 @@ const codeRuleFailed = "RULE_FAILED"
 // rulesReading names the rules that read an item.
 func rulesReading(it Item) []string {
 	var names []string
-	for _, s := range specs {
-		for _, x := range s.items() {
-			if x == it {
-				names = append(names, s.Name)
-				break
-			}
+	for i, s := range specs {
+		if slices.Contains(specItems[i], it) {
+			names = append(names, s.Name)
 		}
 	}
 	return names

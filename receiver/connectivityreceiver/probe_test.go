@@ -23,7 +23,7 @@ func mkTarget(t testing.TB, tc TargetConfig) *target {
 	require.NoError(t, tc.validate(), "test target %q", tc.Name)
 	tg := &target{TargetConfig: tc, kind: tc.kind()}
 	if tc.CAFile != "" {
-		pool, err := loadCAFile(tc.CAFile, processEnvironment)
+		pool, err := readCAPool(tc.CAFile, processEnvironment)
 		require.NoError(t, err)
 		tg.rootCAs = pool
 	}
@@ -246,12 +246,12 @@ func TestProxyEnvironmentIsReadAtProbeTime(t *testing.T) {
 	assert.Equal(t, int32(1), proxy.connects.Load())
 }
 
-func TestLoadCAFileErrorsNameTheFile(t *testing.T) {
-	_, err := loadCAFile("testdata/no-such-ca.pem", processEnvironment)
+func TestReadCAPoolErrorsNameTheFile(t *testing.T) {
+	_, err := readCAPool("testdata/no-such-ca.pem", processEnvironment)
 	assert.ErrorContains(t, err, "testdata/no-such-ca.pem")
 	notPEM := t.TempDir() + "/ca.pem"
 	require.NoError(t, os.WriteFile(notPEM, []byte("not a certificate"), 0o600))
-	_, err = loadCAFile(notPEM, processEnvironment)
+	_, err = readCAPool(notPEM, processEnvironment)
 	assert.ErrorContains(t, err, "holds no PEM certificate")
 }
 

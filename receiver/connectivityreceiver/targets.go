@@ -77,9 +77,9 @@ func resolveTargets(cfg *Config, env environment) ([]*target, error) {
 	add := func(tc TargetConfig, notConfigured string) {
 		t := &target{TargetConfig: tc, kind: tc.kind(), notConfigured: notConfigured}
 		if tc.CAFile != "" {
-			pool, err := loadCAFile(tc.CAFile, env)
+			pool, err := readCAPool(tc.CAFile, env)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("target %q: %w", tc.Name, err))
+				errs = append(errs, fmt.Errorf("target %q: ca_file: %w", tc.Name, err))
 			}
 			t.rootCAs = pool
 		}
@@ -168,7 +168,7 @@ func apiServerTarget(d DefaultTargetsConfig, env environment) (*target, error) {
 	t.Endpoint = "https://" + net.JoinHostPort(host, port) + "/healthz"
 	// In a pod the service account's CA verifies the API server; outside
 	// one (or without a mounted token) the system roots do.
-	if pool, err := loadCAFile(serviceAccountCA, env); err == nil {
+	if pool, err := readCAPool(serviceAccountCA, env); err == nil {
 		t.rootCAs = pool
 	}
 	return t, nil
@@ -201,14 +201,6 @@ func (t *target) useKubeconfig(path string, env environment) error {
 		}
 	}
 	return nil
-}
-
-func loadCAFile(path string, env environment) (*x509.CertPool, error) {
-	pool, err := readCAPool(path, env)
-	if err != nil {
-		return nil, fmt.Errorf("ca_file: %w", err)
-	}
-	return pool, nil
 }
 
 func readCAPool(path string, env environment) (*x509.CertPool, error) {

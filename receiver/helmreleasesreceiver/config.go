@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // Config says how to reach the API server.
@@ -24,8 +26,8 @@ type Config struct {
 func (c *Config) Validate() error {
 	var errs []error
 	for i, ns := range c.Namespaces {
-		if ns == "" || strings.ContainsFunc(ns, func(r rune) bool { return r <= ' ' || r == '/' || r == '\\' || r == 0x7f }) {
-			errs = append(errs, fmt.Errorf("namespaces[%d] %q is not a namespace name", i, ns))
+		if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
+			errs = append(errs, fmt.Errorf("namespaces[%d] %q is not a namespace name: %s", i, ns, strings.Join(msgs, "; ")))
 		}
 	}
 	if c.RequestTimeout <= 0 {

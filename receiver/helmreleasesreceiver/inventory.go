@@ -125,7 +125,7 @@ func (inv *inventory) render(sl plog.ScopeLogs, now time.Time) {
 	releases := inv.sorted()
 	layout.AppendDocument(sl, collectorName, keyList, table(releases), now)
 	for _, r := range releases {
-		key := safeKey(keyHistoryPrefix + r.namespace + "_" + r.name)
+		key := layout.SafeKey(keyHistoryPrefix+r.namespace+"_"+r.name, keyHistoryPrefix)
 		for _, rev := range r.revisions {
 			if rev.err == nil {
 				continue
@@ -216,16 +216,4 @@ func history(r *release) []byte {
 		panic(err) // strings, ints and times always marshal
 	}
 	return append(b, '\n')
-}
-
-// safeKey keeps a key usable as a file name whatever a Secret's labels
-// held (release and namespace names never hold separators; labels of a
-// hand-made Secret might).
-func safeKey(k string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r < 0x20 || r == 0x7f {
-			return '_'
-		}
-		return r
-	}, k)
 }

@@ -18,6 +18,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/periscope-otel/periscope/internal/layout"
 	"github.com/periscope-otel/periscope/receiver/helmreleasesreceiver/internal/metadata"
 )
 
@@ -178,6 +179,6 @@ func TestFromLabels(t *testing.T) {
 }
 
 func TestSafeKey(t *testing.T) {
-	assert.Equal(t, "helm_history_ns_a_b_c", safeKey("helm_history_ns_a/b\\c"))
-	assert.Equal(t, "helm_history_ns_x_", safeKey("helm_history_ns_x\n"))
+	assert.Equal(t, "helm_history_ns_a_b_c", layout.SafeKey("helm_history_ns_a/b\\c", keyHistoryPrefix))
+	assert.Equal(t, "helm_history_ns_x_", layout.SafeKey("helm_history_ns_x\n", keyHistoryPrefix))
 }

@@ -3,7 +3,6 @@ package kubeobjectsreceiver
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -92,11 +91,11 @@ func (c *collector) Collect(ctx context.Context) runcontrol.Snapshot {
 			default:
 				key = j.entry.errorKey()
 			}
-			lr := layout.AppendError(sl, collectorName, safeKey(key), j.err, now)
+			lr := layout.AppendError(sl, collectorName, layout.SafeKey(key, invalidEntryKey), j.err, now)
 			lr.Attributes().PutStr(attrEntry, j.entry.String())
 			continue
 		}
-		lr := layout.AppendDocument(sl, collectorName, safeKey(j.entry.itemKey(j.name)), []byte(j.text), now)
+		lr := layout.AppendDocument(sl, collectorName, layout.SafeKey(j.entry.itemKey(j.name), invalidEntryKey), []byte(j.text), now)
 		attrs := lr.Attributes()
 		attrs.PutStr(attrEntry, j.entry.String())
 		if j.namespace != "" {
@@ -334,20 +333,5 @@ func (c *collector) describeAll(ctx context.Context, jobs []*job) {
 	wg.Wait()
 }
 
-// safeKey keeps a key usable as a file name whatever a malformed entry
-// held (layout refuses separators and control characters).
-func safeKey(k string) string {
-	if err := (layout.Item{RunID: "r", Node: "n", Collector: collectorName, Key: k}).Validate(); err == nil {
-		return k
-	}
-	k = strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r < 0x20 || r == 0x7f {
-			return '_'
-		}
-		return r
-	}, k)
-	if k == "" || k == "." || k == ".." {
-		return "invalid-entry"
-	}
-	return k
-}
+// invalidEntryKey names the item of an entry with no usable key left.
+const invalidEntryKey = "invalid-entry"
