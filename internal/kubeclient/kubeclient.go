@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 )
@@ -85,4 +87,14 @@ func load(rules *clientcmd.ClientConfigLoadingRules) (*rest.Config, error) {
 // name only a URL path.
 func (s Server) Wrap(err error) error {
 	return fmt.Errorf("API server %s (%s): %w", s.Config.Host, s.Origin, err)
+}
+
+// Explain says what a request was for: "forbidden: <what>: <server's
+// reason>" when RBAC refused it (the project's wording, which the RBAC
+// tests and the README name), else "<what>: <error>".
+func Explain(err error, what string) error {
+	if apierrors.IsForbidden(err) {
+		return fmt.Errorf("forbidden: %s: %w", what, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }

@@ -7,8 +7,11 @@ import (
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 const kubeconfigYAML = `apiVersion: v1
@@ -65,4 +68,11 @@ func TestFind(t *testing.T) {
 		_, err := Find(filepath.Join(t.TempDir(), "none"), "a", time.Second)
 		assert.ErrorContains(t, err, "load kubeconfig ")
 	})
+}
+
+func TestExplainNamesTheRefusal(t *testing.T) {
+	forbidden := apierrors.NewForbidden(schema.GroupResource{Resource: "secrets"}, "", errors.New("RBAC"))
+	assert.ErrorContains(t, Explain(forbidden, "list secrets in namespace shop"), "forbidden: list secrets in namespace shop: ")
+	assert.ErrorIs(t, Explain(forbidden, "x"), forbidden)
+	assert.EqualError(t, Explain(errors.New("timeout"), "list pods"), "list pods: timeout")
 }

@@ -91,9 +91,9 @@ func (c *collector) list(ctx context.Context) (inv *inventory, listed bool, errs
 			}
 			what := "list secrets in " + where + " (" + helmrelease.OwnerSelector + ", type " + helmrelease.SecretType + ")"
 			if apierrors.IsForbidden(err) {
-				errs = append(errs, fmt.Errorf("forbidden: %s: %w", what, err))
+				errs = append(errs, kubeclient.Explain(err, what))
 			} else {
-				errs = append(errs, server.Wrap(fmt.Errorf("%s: %w", what, err)))
+				errs = append(errs, server.Wrap(kubeclient.Explain(err, what)))
 			}
 			continue
 		}

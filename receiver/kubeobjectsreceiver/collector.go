@@ -294,14 +294,11 @@ func (p *planner) list(ctx context.Context, mapping *meta.RESTMapping, namespace
 // explainAPIError turns RBAC refusals into "forbidden: list secrets in
 // namespace x" with the server's reason after it.
 func explainAPIError(err error, verb, resource, namespace string) error {
-	where := ""
+	what := verb + " " + resource
 	if namespace != "" {
-		where = " in namespace " + namespace
+		what += " in namespace " + namespace
 	}
-	if apierrors.IsForbidden(err) {
-		return fmt.Errorf("forbidden: %s %s%s: %w", verb, resource, where, err)
-	}
-	return fmt.Errorf("%s %s%s: %w", verb, resource, where, err)
+	return kubeclient.Explain(err, what)
 }
 
 // describeAll fills text or err of every job that has a describer.

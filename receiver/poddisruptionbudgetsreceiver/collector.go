@@ -131,10 +131,11 @@ func (c *collector) describeAll(ctx context.Context) ([]*budget, error) {
 	}
 	budgets, err := list(ctx, cs)
 	if err != nil {
+		err = kubeclient.Explain(err, "list poddisruptionbudgets in all namespaces")
 		if apierrors.IsForbidden(err) {
-			return nil, fmt.Errorf("forbidden: list poddisruptionbudgets in all namespaces: %w", err)
+			return nil, err
 		}
-		return nil, server.Wrap(fmt.Errorf("list poddisruptionbudgets in all namespaces: %w", err))
+		return nil, server.Wrap(err)
 	}
 	describer := &describe.PodDisruptionBudgetDescriber{Interface: cs}
 	settings := describe.DescriberSettings{ShowEvents: true, ChunkSize: listChunk}
@@ -151,14 +152,11 @@ func (c *collector) describeAll(ctx context.Context) ([]*budget, error) {
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			text, err := describer.Describe(b.namespace, b.name, settings)
-			switch {
-			case apierrors.IsForbidden(err):
-				b.err = fmt.Errorf("%s/%s: forbidden: describe poddisruptionbudget: %w", b.namespace, b.name, err)
-			case err != nil:
-				b.err = fmt.Errorf("%s/%s: describe poddisruptionbudget: %w", b.namespace, b.name, err)
-			default:
-				b.text = text
+			if err != nil {
+				b.err = fmt.Errorf("%s/%s: %w", b.namespace, b.name, kubeclient.Explain(err, "describe poddisruptionbudget"))
+				return
 			}
+			b.text = text
 		}()
 	}
 	wg.Wait()
