@@ -82,7 +82,9 @@ func fetch(ctx context.Context, server kubeclient.Server) (sample, error) {
 
 // metricsVersion is the metrics.k8s.io version kubectl top would use: the
 // first version the server lists that kubectl knows (v1 or v1beta1); ""
-// when the group is not served.
+// when the group is not served. It mirrors kubectl's
+// top.SupportedMetricsAPIVersionAvailable: importing k8s.io/kubectl/pkg/cmd/top
+// would pull kubectl's whole command tree (cmd/util) into the collector.
 func metricsVersion(groups *metav1.APIGroupList) string {
 	for _, g := range groups.Groups {
 		if g.Name != metricsapi.GroupName {
