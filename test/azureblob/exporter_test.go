@@ -278,7 +278,7 @@ func keys(m map[string][]byte) []string {
 // Every way a delivery fails is named in the log, in status.json and in
 // what the one-shot command reports (exit 2); the signature is nowhere.
 func TestFailedDeliveryIsReportedWithoutTheSignature(t *testing.T) {
-	closedURL, err := azurite.ClosedPortURL()
+	closedURL, err := azurite.ClosedPortURL(t)
 	require.NoError(t, err)
 	tests := []struct {
 		name   string
@@ -343,7 +343,7 @@ func TestFailedDeliveryIsReportedWithoutTheSignature(t *testing.T) {
 // A node run whose upload did not complete is published by the next
 // start from the spool, without any record sent again.
 func TestPendingNodeRunIsPublishedAtTheNextStart(t *testing.T) {
-	closedURL, err := azurite.ClosedPortURL()
+	closedURL, err := azurite.ClosedPortURL(t)
 	require.NoError(t, err)
 	spool, container := t.TempDir(), newContainerName("restart")
 

@@ -21,7 +21,10 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"testing"
 	"time"
+
+	"github.com/periscope-otel/periscope/test/loopback"
 )
 
 // Version is the pinned azurite npm package.
@@ -219,14 +222,10 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// ClosedPortURL is a blob service URL on 127.0.0.1 where nothing listens:
-// the port was free a moment ago and is closed again.
-func ClosedPortURL() (string, error) {
-	port, err := freePort()
-	if err != nil {
-		return "", err
-	}
-	return "http://127.0.0.1:" + strconv.Itoa(port) + "/" + AccountName, nil
+// ClosedPortURL is a blob service URL on 127.0.0.1 that refuses
+// connections for the whole test (loopback.ClosedAddr).
+func ClosedPortURL(tb testing.TB) (string, error) {
+	return "http://" + loopback.ClosedAddr(tb) + "/" + AccountName, nil
 }
 
 type lockedBuffer struct {

@@ -82,7 +82,7 @@ func TestObjectFailuresAreReportedAndTheRunIsExported(t *testing.T) {
 	c, shipped := periscopeCluster(t)
 	ctx := context.Background()
 	require.NoError(t, c.CreateNamespace(ctx, "other"))
-	closed, err := azurite.ClosedPortURL()
+	closed, err := azurite.ClosedPortURL(t)
 	require.NoError(t, err)
 	unreachable := rest.CopyConfig(c.Admin)
 	closedURL, err := url.Parse(closed)

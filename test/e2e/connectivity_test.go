@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/periscope-otel/periscope/test/loopback"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -23,7 +24,7 @@ func TestConnectivityWritesPeriscopeNetworkOutbound(t *testing.T) {
 	out := filepath.Join(work, "out")
 	res := runCollector(t, work, map[string]string{
 		"TEST_HTTP_URL":        server.URL + "/healthz",
-		"TEST_CLOSED_ADDR":     freeLoopbackAddr(t),
+		"TEST_CLOSED_ADDR":     loopback.ClosedAddr(t),
 		"PERISCOPE_OUTPUT_DIR": out,
 		"DIAGNOSTIC_RUN_ID":    runID,
 		"HOST_NODE_NAME":       "n1",

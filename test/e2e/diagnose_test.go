@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/periscope-otel/periscope/test/loopback"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -31,7 +32,7 @@ func TestLocalDefaultDiagnosesABrokenNode(t *testing.T) {
 		"HOST_NODE_NAME":      node,
 		"PERISCOPE_ROOT_PATH": fixture(t, "noderoot-broken-network"),
 		"TEST_HTTP_URL":       server.URL + "/healthz",
-		"TEST_CLOSED_ADDR":    freeLoopbackAddr(t),
+		"TEST_CLOSED_ADDR":    loopback.ClosedAddr(t),
 	},
 		"--config", filepath.Join(repoRoot, "distributions/local/config.yaml"),
 		"--config", fixture(t, "local-diagnose-network.yaml"),

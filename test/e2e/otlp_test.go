@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/periscope-otel/periscope/test/loopback"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -54,7 +55,7 @@ func TestOTLPDistributionKeepsTheLayout(t *testing.T) {
 // exporter gives the data up at shutdown and the exit code says so.
 func TestOneShotExitsNonZeroWhenTheBackendRefuses(t *testing.T) {
 	work := t.TempDir()
-	closed := freeLoopbackAddr(t) // nothing listens there any more
+	closed := loopback.ClosedAddr(t)
 	res := runCollector(t, work, map[string]string{
 		"PERISCOPE_OTLP_ENDPOINT": closed,
 		"PERISCOPE_OTLP_INSECURE": "true",

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -58,7 +59,12 @@ func TestServiceAccountTokenFollowsRBAC(t *testing.T) {
 		Subjects:   []rbacv1.Subject{{Kind: "ServiceAccount", Name: "reader", Namespace: "sa-test"}},
 	}, metav1.CreateOptions{})
 	require.NoError(t, err)
-	_, err = sa.CoreV1().Pods("sa-test").List(ctx, metav1.ListOptions{})
+	// The authorizer learns of a new binding from its informers, a moment
+	// after the write returned.
+	assert.Eventually(t, func() bool {
+		_, err = sa.CoreV1().Pods("sa-test").List(ctx, metav1.ListOptions{})
+		return err == nil
+	}, 30*time.Second, 50*time.Millisecond)
 	assert.NoError(t, err)
 }
 

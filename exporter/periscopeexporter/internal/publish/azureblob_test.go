@@ -120,7 +120,7 @@ func TestAzureAuthModesDeliverTheRun(t *testing.T) {
 // Each way a delivery fails gives an error naming the cause, recorded in
 // the spool's status.json, and never shows the signature.
 func TestAzureFailuresNameTheCauseWithoutTheSignature(t *testing.T) {
-	closedURL, err := azurite.ClosedPortURL()
+	closedURL, err := azurite.ClosedPortURL(t)
 	require.NoError(t, err)
 	tests := []struct {
 		name   string
@@ -180,7 +180,7 @@ func TestAzureFailuresNameTheCauseWithoutTheSignature(t *testing.T) {
 
 // The SDK's own retry policy retries a refused connection max_tries times.
 func TestAzureUnreachableEndpointIsRetriedMaxTries(t *testing.T) {
-	closedURL, err := azurite.ClosedPortURL()
+	closedURL, err := azurite.ClosedPortURL(t)
 	require.NoError(t, err)
 	cfg := azuriteConfig(t, "retries")
 	cfg.ServiceURL = closedURL
