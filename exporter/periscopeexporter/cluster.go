@@ -50,10 +50,7 @@ func (e *layoutExporter) writeCluster(item layout.Item, kind layout.Kind, lr plo
 	case layout.KindDocument:
 		err = part.w.writeDocument(item, bodyBytes(lr.Body()))
 	default:
-		line := bodyBytes(lr.Body())
-		if err = part.w.appendLine(item, line); err == nil {
-			e.reportStreamProgress(lr.Attributes(), len(line))
-		}
+		err = part.w.appendLine(item, bodyBytes(lr.Body()))
 	}
 	if err != nil {
 		return err

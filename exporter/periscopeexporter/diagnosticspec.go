@@ -46,6 +46,9 @@ const (
 	phaseCollecting = "Collecting"
 	phaseUploading  = "Uploading"
 	phaseCompleted  = "Completed"
+	// phaseIncomplete: delivered, but items the run set out to collect are
+	// missing or partial (the reason names the first).
+	phaseIncomplete = "Incomplete"
 	phaseFailed     = "Failed"
 )
 
@@ -163,18 +166,24 @@ func finishedObject(where, dir string, st *publish.Status, now time.Time) (diagn
 }
 
 // phaseOf reads a record: a delivery error is Failed with its cause (the
-// store removes SAS secrets from it), delivered is Completed, otherwise the
-// upload is under way.
+// store removes SAS secrets from it), delivered is Completed, or
+// Incomplete with the first item it lacks, otherwise the upload is under
+// way.
 func phaseOf(st *publish.Status) (phase, reason string) {
 	for i := len(st.Errors) - 1; i >= 0; i-- {
 		if st.Errors[i].Stage == publish.StageDelivery {
 			return phaseFailed, truncate(st.Errors[i].Message, maxReasonBytes)
 		}
 	}
-	if st.Delivered {
-		return phaseCompleted, ""
+	if !st.Delivered {
+		return phaseUploading, ""
 	}
-	return phaseUploading, ""
+	for _, e := range st.Errors {
+		if e.Stage == publish.StageIncomplete {
+			return phaseIncomplete, truncate(e.Message, maxReasonBytes)
+		}
+	}
+	return phaseCompleted, ""
 }
 
 func appendMessage(msgs []string, m string) []string {

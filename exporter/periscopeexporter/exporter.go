@@ -231,7 +231,7 @@ func (e *layoutExporter) consumeLogs(ctx context.Context, ld plog.Logs) error {
 }
 
 func (e *layoutExporter) write(res pcommon.Map, lr plog.LogRecord) error {
-	item, kind, err := itemOf(res, lr.Attributes())
+	item, kind, err := itemOf(res, lr.Attributes(), e.followed)
 	if err != nil {
 		return err
 	}
@@ -245,30 +245,58 @@ func (e *layoutExporter) write(res pcommon.Map, lr plog.LogRecord) error {
 	switch kind {
 	case layout.KindDocument:
 		return w.writeDocument(item, bodyBytes(lr.Body()))
+	case layout.KindFile:
+		return e.copyFile(w, item, lr.Attributes())
 	case layout.KindError:
+		if layout.IsIncomplete(lr.Attributes()) {
+			e.incomplete(w, item, lr.Body().AsString())
+		}
 		return w.appendError(item, lr.Body().AsString())
 	default:
-		line := bodyBytes(lr.Body())
-		if err := w.appendLine(item, line); err != nil {
-			return err
-		}
-		e.reportStreamProgress(lr.Attributes(), len(line))
-		return nil
+		return w.appendLine(item, bodyBytes(lr.Body()))
 	}
 }
 
-// reportStreamProgress tells the tracker how far filelog has delivered a
-// file, so a one-shot run ends when the node logs are whole.
-func (e *layoutExporter) reportStreamProgress(attrs pcommon.Map, lineLen int) {
-	path, ok := attrs.Get(layout.AttrFilePath)
+// copyFile copies a node file into its item. A copy that fell short (the
+// file shrank, was replaced, could not be opened) keeps what it could,
+// names the file in periscope-errors.log and makes the run incomplete.
+func (e *layoutExporter) copyFile(w *nodeRunWriter, item layout.Item, attrs pcommon.Map) error {
+	snap, err := layout.FileOf(attrs)
+	if err != nil {
+		return err
+	}
+	source := snap.Path
+	if v, ok := attrs.Get(layout.AttrSourcePath); ok {
+		source = v.Str()
+	}
+	follow := ""
+	if v, ok := attrs.Get(layout.AttrFilePath); ok {
+		follow = v.Str()
+	}
+	err = w.copyFile(item, snap, follow)
+	if err == nil {
+		return nil
+	}
+	msg := source + ": " + err.Error()
+	e.incomplete(w, item, msg)
+	return w.appendError(item, msg)
+}
+
+// incomplete records an item the run did not collect whole, in the node
+// run's record and for the one-shot exit code.
+func (e *layoutExporter) incomplete(w *nodeRunWriter, item layout.Item, msg string) {
+	w.markIncomplete(item.ZipEntry() + ": " + msg)
+	e.tracker.ReportIncomplete(fmt.Errorf("run %s node %s: %s: %s", item.RunID, item.Node, item.ZipEntry(), msg))
+}
+
+// followed finds the item a tailed file's lines belong to: the one a
+// file copy of this node run declared for that path.
+func (e *layoutExporter) followed(runID, node, filePath string) (string, bool) {
+	w, ok := e.runs[nodeRun{runID, node}]
 	if !ok {
-		return
+		return "", false
 	}
-	offset, ok := attrs.Get(layout.AttrFileRecordOffset)
-	if !ok || offset.Type() != pcommon.ValueTypeInt {
-		return
-	}
-	e.tracker.StreamProgress(path.AsString(), offset.Int()+int64(lineLen)+1)
+	return w.followed(filePath)
 }
 
 func (e *layoutExporter) writerFor(runID, node string) (*nodeRunWriter, error) {
@@ -374,7 +402,21 @@ func (e *layoutExporter) report(key nodeRun, dir string, st *publish.Status, err
 		zap.String("run_id", key.runID), zap.String("node", key.node),
 		zap.String("destination", where), zap.String("zip", zipName),
 		zap.Int("items", len(st.Items)), zap.Int64("bytes", st.TotalBytes))
+	if !st.Complete {
+		return fmt.Sprintf("%s (%d items, INCOMPLETE: %d not collected whole, see %s; zip %s)",
+			where, len(st.Items), countStage(st, publish.StageIncomplete), layout.ErrorsItemKey, zipName), nil
+	}
 	return fmt.Sprintf("%s (%d items, zip %s)", where, len(st.Items), zipName), nil
+}
+
+func countStage(st *publish.Status, stage string) int {
+	n := 0
+	for _, e := range st.Errors {
+		if e.Stage == stage {
+			n++
+		}
+	}
+	return n
 }
 
 // maxFindingLines bounds the findings shown under a node run's summary;
@@ -417,8 +459,9 @@ func (e *layoutExporter) markCompleted(runID string) {
 
 // itemOf finds a record's place: run and node from the record or, as set by
 // the pipeline's resource processor, its resource; collector and key from
-// the record, the key of a filelog line from its file's path.
-func itemOf(res, attrs pcommon.Map) (layout.Item, layout.Kind, error) {
+// the record; the key of a filelog line from the file copy that declared
+// its path (followed), else from the path itself.
+func itemOf(res, attrs pcommon.Map, followed func(runID, node, filePath string) (string, bool)) (layout.Item, layout.Kind, error) {
 	get := func(name string) string {
 		if v, ok := attrs.Get(name); ok {
 			return v.AsString()
@@ -435,8 +478,13 @@ func itemOf(res, attrs pcommon.Map) (layout.Item, layout.Kind, error) {
 		Key:       get(layout.AttrItemKey),
 	}
 	if file := get(layout.AttrFilePath); item.Key == "" && file != "" {
-		// A line from filelog: its key follows from the node path.
-		item.Key = layout.ItemKeyFromPath(file, get(layout.AttrRootPath))
+		// A line from filelog: the item its file was copied into, else the
+		// key that follows from the node path.
+		if k, ok := followed(item.RunID, item.Node, file); ok {
+			item.Key = k
+		} else {
+			item.Key = layout.ItemKeyFromPath(file, get(layout.AttrRootPath))
+		}
 	}
 	if err := item.Validate(); err != nil {
 		return item, "", fmt.Errorf("record cannot be placed in the layout: %w", err)

@@ -26,6 +26,7 @@ const (
 	ExitCollectorFailed = 1 // bad config, a component failed to start…
 	ExitNotDelivered    = 2 // collected, but an exporter could not write it all
 	ExitDeadline        = 3 // --deadline passed before the run finished
+	ExitIncomplete      = 4 // delivered, but items the run set out to collect are missing or partial
 )
 
 // Error carries the exit code of a failed run.
@@ -70,8 +71,8 @@ func execute(set otelcol.CollectorSettings, args []string, tracker *runcontrol.T
 		"collect once, flush every exporter, then exit (default true without --config)")
 	cmd.Flags().DurationVar(&deadline, "deadline", 0,
 		"stop the run after this long, flushing what was collected (0: no deadline)")
-	cmd.Flags().DurationVar(&stall, "stall", 15*time.Second,
-		"with --once: stop waiting for a node log that has not grown toward its size at the run's start for this long (truncated or replaced mid-run)")
+	cmd.Flags().DurationVar(&stall, "stall", 0, "no longer used: logs are read to their size at the run's start, and a file that shrank or was replaced is named at once")
+	_ = cmd.Flags().MarkDeprecated("stall", "a run no longer waits on a log that stopped growing")
 
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
@@ -87,7 +88,7 @@ func execute(set otelcol.CollectorSettings, args []string, tracker *runcontrol.T
 			context.AfterFunc(ctx, func() { t.Stop() })
 		}
 		if once {
-			go waitForRun(ctx, tracker, stall, stderr, func() { cancel(nil) })
+			go waitForRun(ctx, tracker, func() { cancel(nil) })
 		}
 		return nil
 	}
@@ -101,28 +102,12 @@ func execute(set otelcol.CollectorSettings, args []string, tracker *runcontrol.T
 	return summarize(tracker, errors.Is(context.Cause(ctx), errDeadline), deadline, stderr)
 }
 
-// waitForRun ends a one-shot run when every collection and node log stream
-// is done, or when the pending streams stalled.
-func waitForRun(ctx context.Context, tracker *runcontrol.Tracker, stall time.Duration, stderr io.Writer, done func()) {
-	check := time.NewTicker(time.Second)
-	defer check.Stop()
-	for {
-		select {
-		case <-tracker.Finished():
-			done()
-			return
-		case <-ctx.Done():
-			return
-		case <-check.C:
-			if tracker.Stalled(stall) {
-				// Truncated or replaced files never reach their first size,
-				// and only the periscope exporter reports progress.
-				fmt.Fprintf(stderr, "periscope: stopped waiting for node logs after %s without progress: %s\n",
-					stall, strings.Join(tracker.Pending(), ", "))
-				done()
-				return
-			}
-		}
+// waitForRun ends a one-shot run when every collection is done.
+func waitForRun(ctx context.Context, tracker *runcontrol.Tracker, done func()) {
+	select {
+	case <-tracker.Finished():
+		done()
+	case <-ctx.Done():
 	}
 }
 
@@ -140,6 +125,9 @@ func summarize(tracker *runcontrol.Tracker, deadlineHit bool, deadline time.Dura
 			return report(stderr, &Error{Code: ExitDeadline, Err: fmt.Errorf(
 				"deadline %s reached before these collections finished: %s", deadline, strings.Join(pending, ", "))})
 		}
+	}
+	if err := tracker.Incomplete(); err != nil {
+		return report(stderr, &Error{Code: ExitIncomplete, Err: fmt.Errorf("run incomplete: %w", err)})
 	}
 	return nil
 }

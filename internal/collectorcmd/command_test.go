@@ -35,6 +35,23 @@ func TestSummarize(t *testing.T) {
 		assert.Equal(t, ExitNotDelivered, ExitCode(err))
 		assert.Contains(t, buf.String(), "not every record was delivered: disk full")
 	})
+	t.Run("an incomplete run exits 4 naming what is missing", func(t *testing.T) {
+		tr := runcontrol.NewTracker()
+		tr.ReportOutput("out/r1/a")
+		tr.ReportIncomplete(errors.New("nodelogs/var_log_a.log: shrank"))
+		tr.ReportIncomplete(errors.New("nodelogs/var_log_a.log: shrank"))
+		var buf bytes.Buffer
+		err := summarize(tr, false, 0, &buf)
+		assert.Equal(t, ExitIncomplete, ExitCode(err))
+		assert.Equal(t, "periscope: output written to out/r1/a\nperiscope: run incomplete: nodelogs/var_log_a.log: shrank\n", buf.String(),
+			"said once, after where the output went")
+	})
+	t.Run("a delivery failure outranks incompleteness", func(t *testing.T) {
+		tr := runcontrol.NewTracker()
+		tr.ReportIncomplete(errors.New("x"))
+		tr.ReportDeliveryFailure(errors.New("disk full"))
+		assert.Equal(t, ExitNotDelivered, ExitCode(summarize(tr, false, 0, &bytes.Buffer{})))
+	})
 	t.Run("deadline names what did not finish", func(t *testing.T) {
 		tr := runcontrol.NewTracker()
 		tr.Expect(component.MustNewID("dns_config"))

@@ -39,6 +39,10 @@ const (
 	AttrSourcePath = "periscope.source.path"
 	// AttrError is set on records that report a collection error.
 	AttrError = "periscope.error"
+	// AttrIncomplete (true) marks an error record about an item the run set
+	// out to collect (its file existed at the run's start) that is missing
+	// or partial: the run's outcome is "incomplete", not "complete".
+	AttrIncomplete = "periscope.incomplete"
 )
 
 // Kind says how a record's body contributes to its item.
@@ -53,6 +57,10 @@ const (
 	KindLine Kind = "line"
 	// KindError reports that an item could not be collected; the body says why.
 	KindError Kind = "error"
+	// KindFile is a whole item copied as bytes from a node file as it was
+	// at the run's start (file.go): a snapshot of a log moves as bytes, not
+	// as one record per line.
+	KindFile Kind = "file"
 )
 
 // ParseKind maps an attribute value to a Kind; empty means KindLine.
@@ -60,10 +68,10 @@ func ParseKind(s string) (Kind, error) {
 	switch Kind(s) {
 	case "", KindLine:
 		return KindLine, nil
-	case KindDocument, KindError:
+	case KindDocument, KindError, KindFile:
 		return Kind(s), nil
 	}
-	return "", fmt.Errorf("unknown %s %q (want %s, %s or %s)", AttrItemKind, s, KindDocument, KindLine, KindError)
+	return "", fmt.Errorf("unknown %s %q (want %s, %s, %s or %s)", AttrItemKind, s, KindDocument, KindLine, KindError, KindFile)
 }
 
 // ErrorsItemKey is the per-node item holding every collection error of the

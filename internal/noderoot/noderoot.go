@@ -11,6 +11,8 @@ import (
 	"os"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
+
+	"github.com/periscope-otel/periscope/internal/nodefile"
 )
 
 // Root is the node's filesystem as mounted for the collector.
@@ -70,4 +72,14 @@ func readLimited(p, name string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("read %s: %w (%d bytes)", name, ErrTooLarge, limit)
 	}
 	return data, nil
+}
+
+// Snapshot records a node file as it is now (size, identity), resolved
+// inside the root, for a copy later in the run (nodefile).
+func (r Root) Snapshot(nodePath string) (nodefile.Snapshot, error) {
+	p, err := r.Resolve(nodePath)
+	if err != nil {
+		return nodefile.Snapshot{}, err
+	}
+	return nodefile.Take(p)
 }

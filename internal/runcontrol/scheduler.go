@@ -170,6 +170,9 @@ func (s *scheduler) collectAndDeliver(ctx context.Context) {
 	if err := s.deliver(ctx, s.source.Collect(ctx)); err != nil {
 		s.set.Logger.Error("Delivering the collection failed", zap.Error(err))
 	}
+	if b, ok := s.source.(Batcher); ok {
+		b.CollectBatches(ctx, func(snap Snapshot) error { return s.deliver(ctx, snap) })
+	}
 }
 
 // deliver hands a snapshot to the pipelines; the error is what they

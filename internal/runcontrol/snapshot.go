@@ -18,6 +18,16 @@ type Source interface {
 	Collect(ctx context.Context) Snapshot
 }
 
+// Batcher is a Source whose collection is too large for one snapshot (log
+// files as one record per line). After Collect's snapshot is delivered,
+// CollectBatches produces the rest, handing each batch to deliver before
+// building the next, so memory holds one batch whatever the input. The
+// collection is done when it returns; deliver's error is the pipeline's
+// (the batch was not written), which the source records and goes on.
+type Batcher interface {
+	CollectBatches(ctx context.Context, deliver func(Snapshot) error)
+}
+
 // Snapshot is what one collection produced, per signal. Empty signals are
 // not delivered.
 type Snapshot struct {

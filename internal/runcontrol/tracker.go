@@ -8,7 +8,6 @@ package runcontrol
 
 import (
 	"errors"
-	"fmt"
 	"sort"
 	"sync"
 
@@ -20,19 +19,19 @@ import (
 // collections are expected before the first one can finish.
 //
 // A round ends in two stages. CollectionsDone closes when every receiver
-// collection and every stream is done; then post-collection participants
+// collection is done; then post-collection participants
 // (the diagnoser, which judges the whole run) add their output and report
 // done, and only then Finished closes: what the exporter (which zips the
 // node run) and the one-shot command wait on.
 type Tracker struct {
 	mu              sync.Mutex
 	pending         map[*Collection]struct{}
-	streams         map[string]*stream // by file path, as filelog names it
 	post            map[*Participant]struct{}
 	expected        int
 	collectionsDone chan struct{}
 	finished        chan struct{}
 	failures        []error
+	incomplete      []error
 	outputs         []string
 }
 
@@ -40,7 +39,6 @@ type Tracker struct {
 func NewTracker() *Tracker {
 	return &Tracker{
 		pending:         map[*Collection]struct{}{},
-		streams:         map[string]*stream{},
 		post:            map[*Participant]struct{}{},
 		collectionsDone: make(chan struct{}),
 		finished:        make(chan struct{}),
@@ -70,7 +68,6 @@ func (t *Tracker) Expect(id component.ID) *Collection {
 	}
 	t.pending[c] = struct{}{}
 	t.expected++
-	clear(t.streams)
 	return c
 }
 
@@ -105,17 +102,12 @@ func (c *Collection) Done() {
 	})
 }
 
-// closeIfFinished closes the first stage when no collection or stream is
-// pending, and the round when no post-collection participant is pending
-// either. The caller holds t.mu.
+// closeIfFinished closes the first stage when no collection is pending,
+// and the round when no post-collection participant is pending either.
+// The caller holds t.mu.
 func (t *Tracker) closeIfFinished() {
 	if len(t.pending) > 0 {
 		return
-	}
-	for _, s := range t.streams {
-		if !s.complete() {
-			return
-		}
 	}
 	if !closedChan(t.collectionsDone) {
 		close(t.collectionsDone)
@@ -128,9 +120,8 @@ func (t *Tracker) closeIfFinished() {
 	}
 }
 
-// CollectionsDone is closed when every expected collection is done and
-// every expected stream was read to its size at the run's start: the run's
-// data has passed through the pipeline. Post-collection participants wait
+// CollectionsDone is closed when every expected collection is done: the
+// run's data has passed through the pipeline. Post-collection participants wait
 // on it. It stays open while nothing was expected.
 func (t *Tracker) CollectionsDone() <-chan struct{} {
 	t.mu.Lock()
@@ -184,18 +175,13 @@ func (p *Participant) Done() {
 	})
 }
 
-// Pending names the collections and streams not done yet, sorted.
+// Pending names the collections and participants not done yet, sorted.
 func (t *Tracker) Pending() []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	names := make([]string, 0, len(t.pending))
 	for c := range t.pending {
 		names = append(names, c.ID.String())
-	}
-	for path, s := range t.streams {
-		if !s.complete() {
-			names = append(names, fmt.Sprintf("%s (read %d of %d bytes)", path, s.read, s.size))
-		}
 	}
 	for p := range t.post {
 		names = append(names, p.ID.String()+" (after the collections)")
@@ -233,6 +219,29 @@ func (t *Tracker) DeliveryFailures() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return errors.Join(t.failures...)
+}
+
+// ReportIncomplete records an item the run set out to collect and did not
+// collect whole (a log that shrank or was replaced under the copy, a file
+// left unread): the run is delivered but incomplete, never "success". The
+// same message is recorded once.
+func (t *Tracker) ReportIncomplete(err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	msg := err.Error()
+	for _, f := range t.incomplete {
+		if f.Error() == msg {
+			return
+		}
+	}
+	t.incomplete = append(t.incomplete, err)
+}
+
+// Incomplete joins every reported incompleteness, or is nil.
+func (t *Tracker) Incomplete() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return errors.Join(t.incomplete...)
 }
 
 // ReportOutput records where a run's output went, for the closing summary.

@@ -108,17 +108,3 @@ func TestTrackerParticipantStartsANewRound(t *testing.T) {
 	p.Done()
 	assert.True(t, isClosed(tr.Finished()))
 }
-
-func TestTrackerStreamsHoldTheFirstStage(t *testing.T) {
-	tr := NewTracker()
-	p := tr.ExpectAfterCollections(component.MustNewID("diagnoser"))
-	c := tr.Expect(component.MustNewID("node_logs"))
-	tr.ExpectStream("/var/log/a.log", 10)
-	c.Done()
-	assert.False(t, isClosed(tr.CollectionsDone()), "the node log is not read yet")
-	tr.StreamProgress("/var/log/a.log", 10)
-	assert.True(t, isClosed(tr.CollectionsDone()))
-	assert.False(t, isClosed(tr.Finished()))
-	p.Done()
-	assert.True(t, isClosed(tr.Finished()))
-}

@@ -13,11 +13,15 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/periscope-otel/periscope/internal/layout"
+	"github.com/periscope-otel/periscope/internal/nodefile"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 )
 
 func attr(m pcommon.Map, k string) string {
-	v, _ := m.Get(k)
+	v, ok := m.Get(k)
+	if !ok {
+		return ""
+	}
 	return v.AsString()
 }
 
@@ -30,7 +34,7 @@ func records(snap runcontrol.Snapshot) plog.LogRecordSlice {
 func TestInventoryOfFixtureNode(t *testing.T) {
 	tracker := runcontrol.NewTracker()
 	c := tracker.Expect(component.MustNewID("container_logs"))
-	in := newInventory(&Config{RootPath: "testdata/noderoot", Selectors: []string{
+	in := newInventory(&Config{RootPath: "testdata/noderoot", Mode: nodefile.ModeRecords, Selectors: []string{
 		"kube-system/coredns", "a/b/c/d", "default", "missing-ns",
 	}}, tracker)
 	require.NoError(t, in.Check())
@@ -53,14 +57,30 @@ func TestInventoryOfFixtureNode(t *testing.T) {
 		"  default_web-1_11111111-2222-4333-8444-555555555555/web/1.log\n"+
 		"missing-ns: 0 file(s) under /var/log/pods\n", index.Body().Str())
 
+	// Records mode: each file's lines as the container parser gives them,
+	// stamped with their item.
+	bodies := map[string][]string{}
+	in.CollectBatches(context.Background(), func(snap runcontrol.Snapshot) error {
+		rls := snap.Logs.ResourceLogs()
+		for i := range rls.Len() {
+			lrs := rls.At(i).ScopeLogs().At(0).LogRecords()
+			for j := range lrs.Len() {
+				a := lrs.At(j).Attributes()
+				assert.Equal(t, "containerlogs", attr(a, layout.AttrCollector))
+				key := attr(a, layout.AttrItemKey)
+				bodies[key] = append(bodies[key], lrs.At(j).Body().AsString())
+			}
+		}
+		return nil
+	})
 	c.Done()
-	pods := "testdata/noderoot/var/log/pods/"
-	// The empty 1.log is not waited for; each other file up to its last record.
-	assert.ElementsMatch(t, []string{
-		pods + "kube-system_coredns-7d5f8_5b0e0f1a-2c3d-4e5f-8a9b-0c1d2e3f4a5b/coredns/0.log (read 0 of 1 bytes)",
-		pods + "kube-system_coredns-7d5f8_5b0e0f1a-2c3d-4e5f-8a9b-0c1d2e3f4a5b/coredns/1.log (read 0 of 75 bytes)", // its last record is a split line
-		pods + "default_web-1_11111111-2222-4333-8444-555555555555/web/0.log (read 0 of 38 bytes)",
-	}, tracker.Pending())
+	assert.Empty(t, tracker.Pending(), "nothing waits once the batches are delivered")
+	assert.Equal(t, map[string][]string{
+		"kube-system_coredns-7d5f8_coredns_0.log": {"coredns 1.11 starting (attempt 0)"},
+		"kube-system_coredns-7d5f8_coredns_1.log": {"coredns 1.11 starting (attempt 1)",
+			"[ERROR] plugin/errors: 2 example.com. A: read udp 10.244.0.5:40012->168.63.129.16:53: i/o timeout"}, // a split line joined
+		"default_web-1_web_0.log": {"web up", "web serving"},
+	}, bodies)
 }
 
 func TestEmptyListIsExplained(t *testing.T) {
@@ -78,50 +98,19 @@ func TestUnreadableFileFailsOnlyItsItem(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "0.log"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "1.log"), []byte("x stdout F ok\n"), 0o644))
 	tracker := runcontrol.NewTracker()
-	lrs := records(newInventory(&Config{RootPath: root, Selectors: []string{"ns"}}, tracker).Collect(context.Background()))
+	lrs := records(newInventory(&Config{RootPath: root, Mode: nodefile.ModeRecords, Selectors: []string{"ns"}}, tracker).Collect(context.Background()))
 	require.Equal(t, 2, lrs.Len())
 	assert.Equal(t, "ns_p_c_0.log", attr(lrs.At(0).Attributes(), layout.AttrItemKey))
-	assert.Contains(t, attr(lrs.At(0).Attributes(), layout.AttrError), "is not a regular file")
-}
-
-func TestLastRecordStart(t *testing.T) {
-	tests := []struct {
-		name, content string
-		want          int64
-	}{
-		{"empty", "", 0},
-		{"one line", "abc\n", 1},
-		{"one line without newline", "abc", 1},
-		{"two lines", "ab\ncd\n", 4},
-		{"two lines, last unterminated", "ab\ncd", 4},
-		{"CRI lines", "t stdout F a\nt stdout F b\n", 14},
-		{"a split line: the record starts at its first part", "t stdout F a\nt stdout P b1\nt stdout P b2\nt stdout F b3\n", 14},
-		{"a split line at the file start", "t stdout P a1\nt stdout F a2\n", 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := filepath.Join(t.TempDir(), "0.log")
-			require.NoError(t, os.WriteFile(f, []byte(tt.content), 0o644))
-			got, err := lastRecordStart(f)
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, got)
-		})
-	}
-	// A last line longer than the window: the run waits up to the window.
-	f := filepath.Join(t.TempDir(), "0.log")
-	long := make([]byte, tailWindow+10)
-	for i := range long {
-		long[i] = 'x'
-	}
-	require.NoError(t, os.WriteFile(f, append([]byte("a\n"), long...), 0o644))
-	got, err := lastRecordStart(f)
-	require.NoError(t, err)
-	assert.Equal(t, int64(2+10+1), got)
+	assert.Contains(t, attr(lrs.At(0).Attributes(), layout.AttrError), "0.log: not a regular file (a directory)")
 }
 
 func TestValidate(t *testing.T) {
 	assert.NoError(t, (&Config{RootPath: "/"}).Validate())
 	assert.EqualError(t, (&Config{}).Validate(), "root_path must not be empty")
+	assert.EqualError(t, (&Config{RootPath: "/", Mode: "stream"}).Validate(),
+		`mode "stream": want "copy" (the exporter copies each file) or "records" (one record per line)`)
+	assert.EqualError(t, (&Config{RootPath: "/", MaxBytesPerContainer: -1}).Validate(),
+		"max_bytes_per_container -1: must be 0 (no bound) or more")
 }
 
 func TestNodeWithoutPodLogsIsExplained(t *testing.T) {

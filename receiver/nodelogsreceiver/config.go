@@ -2,6 +2,8 @@ package nodelogsreceiver
 
 import (
 	"errors"
+
+	"github.com/periscope-otel/periscope/internal/nodefile"
 )
 
 // Config lists the node log files of a run.
@@ -10,6 +12,10 @@ type Config struct {
 	RootPath string `mapstructure:"root_path"`
 	// Files are node paths, normally ${periscope:nodelogs_paths}.
 	Files []string `mapstructure:"files"`
+	// Mode is copy (default: each file becomes its item byte for byte, as
+	// it was at the run's start, copied by the periscope exporter) or
+	// records (one record per line, for OTLP and Azure Monitor).
+	Mode nodefile.Mode `mapstructure:"mode"`
 }
 
 // Validate checks what would make every collection fail. A file entry
@@ -20,5 +26,5 @@ func (c *Config) Validate() error {
 	if c.RootPath == "" {
 		return errors.New("root_path must not be empty")
 	}
-	return nil
+	return c.Mode.Validate()
 }

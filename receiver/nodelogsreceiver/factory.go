@@ -1,9 +1,11 @@
-// Package nodelogsreceiver is the Periscope half of the node log
-// collection: the contrib filelog receiver streams the files' lines, and
-// this receiver says, per run, which configured files exist and how large
-// they were when the run started. A missing file becomes an error item
-// (that item fails, not the collector), and a one-shot run waits until
-// filelog has delivered every file to that size.
+// Package nodelogsreceiver collects Periscope's node log files. In copy
+// mode (the default) each file that exists becomes a record naming it and
+// its size at the run's start, and the periscope exporter copies its bytes
+// into the item and the zip; in stream mode the contrib filelog receiver
+// streams the lines and this receiver only sizes the run, so a one-shot
+// run waits until filelog has delivered every file to that size. Either
+// way a missing file becomes an error item (that item fails, not the
+// collector).
 package nodelogsreceiver
 
 // Generated code: `make generate` (mdatagen from metadata.yaml).
@@ -15,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/receiver"
 
+	"github.com/periscope-otel/periscope/internal/nodefile"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 	"github.com/periscope-otel/periscope/receiver/nodelogsreceiver/internal/metadata"
 )
@@ -26,7 +29,7 @@ func NewFactory() receiver.Factory {
 }
 
 func createDefaultConfig() component.Config {
-	return &Config{RootPath: "/"}
+	return &Config{RootPath: "/", Mode: nodefile.ModeCopy}
 }
 
 func createLogs(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Logs) (receiver.Logs, error) {

@@ -81,7 +81,7 @@ func TestAzureBlobDistributionUploadsTheRun(t *testing.T) {
 		require.NoError(t, err)
 		tree := blobTree(t, blobs)
 		splitDiagnoses(t, tree, runID, "node-3")
-		assert.Equal(t, azureNodeTree(t, runID, "node-3", "pod-resolv.conf"), tree)
+		assert.Equal(t, azureNodeTree(t, runID, "node-3", "pod-resolv.conf", logsCopied), tree)
 		assert.Contains(t, blobs, runID+"/node-3/status.json")
 		assert.Contains(t, res.stderr, "periscope: output written to ")
 	})

@@ -141,7 +141,7 @@ func TestDaemonSetCollectsOncePerRunID(t *testing.T) {
 		assert.Equal(t, 1, countLines(logs, "Periscope run written", `"run_id": "`+id+`"`), "run %s written exactly once:\n%s", id, logs)
 		runTree := subtree(readTree(t, out), id+"/")
 		splitDiagnoses(t, runTree, id, "node-0")
-		assert.Equal(t, azureNodeTree(t, id, "node-0", "pod-resolv.conf"), runTree, "each run holds every node log whole, not only lines written since the previous run")
+		assert.Equal(t, azureNodeTree(t, id, "node-0", "pod-resolv.conf", logsCopied), runTree, "each run holds every node log whole, not only lines written since the previous run")
 	}
 	entries, err := os.ReadDir(out)
 	require.NoError(t, err)

@@ -9,10 +9,19 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// How a config delivers logs: copied as files (the Periscope layout
+// configs) or streamed as records (OTLP, Azure Monitor).
+const (
+	logsCopied   = false
+	logsStreamed = true
+)
+
 // azureNodeTree is the exact tree a run over the noderoot-azure fixture
 // writes for one node: every item file and the zip's entries. podResolv is
-// the pod resolv.conf fixture, or "" where the config has none.
-func azureNodeTree(t *testing.T, runID, node, podResolv string) map[string]string {
+// the pod resolv.conf fixture, or "" where the config has none. streamed
+// says the container logs came as records (the container parser's
+// messages), not as copies of the files.
+func azureNodeTree(t *testing.T, runID, node, podResolv string, streamed bool) map[string]string {
 	t.Helper()
 	root := fixture(t, "noderoot-azure")
 	cmdline, err := os.ReadFile(filepath.Join(root, "proc/2977/cmdline"))
@@ -30,17 +39,24 @@ func azureNodeTree(t *testing.T, runID, node, podResolv string) map[string]strin
 		"kubeletconfig":                       {"kubeletcmd", readFile(t, filepath.Join(root, "etc/default/kubeletconfig.json"))},
 		"var_log_cloud-init.log":              {"nodelogs", readFile(t, filepath.Join(root, "var/log/cloud-init.log"))},
 		"var_log_azure_cluster-provision.log": {"nodelogs", readFile(t, filepath.Join(root, "var/log/azure/cluster-provision.log"))},
-		// Container logs of kube-system (Periscope's default list) through
-		// filelog's container parser: the messages, a split line (logtag P)
-		// joined; default/web is not selected.
+		// Container logs of kube-system (Periscope's default list), copied
+		// as the kubelet wrote them; default/web is not selected.
 		"containerlogs-index": {"containerlogs", "kube-system: 2 file(s) under /var/log/pods\n" +
-			"  kube-system_coredns-7d5f8-abcde_5b0e0f1a-2c3d-4e5f-8a9b-0c1d2e3f4a5b/coredns/0.log\n" +
-			"  kube-system_konnectivity-agent-6c9f7-xk2lp_9f8e7d6c-5b4a-4321-8fed-cba987654321/konnectivity-agent/1.log\n"},
-		"kube-system_coredns-7d5f8-abcde_coredns_0.log": {"containerlogs", "[INFO] plugin/reload: Running configuration SHA512 = 1b2c\n" +
-			"[ERROR] plugin/errors: 2 example.com. A: read udp 10.244.0.5:40012->168.63.129.16:53: i/o timeout\n"},
-		"kube-system_konnectivity-agent-6c9f7-xk2lp_konnectivity-agent_1.log": {"containerlogs", "I1128 10:01:00.000000 1 client.go:100] Connecting to proxy server\n"},
+			"  " + corednsLog + "\n" +
+			"  " + konnectivityLog + "\n"},
+		"kube-system_coredns-7d5f8-abcde_coredns_0.log":                       {"containerlogs", readFile(t, filepath.Join(root, "var/log/pods", corednsLog))},
+		"kube-system_konnectivity-agent-6c9f7-xk2lp_konnectivity-agent_1.log": {"containerlogs", readFile(t, filepath.Join(root, "var/log/pods", konnectivityLog))},
 		// The fixture root has no iptables programs: each item says so.
 		"periscope-errors.log": {"periscope", notInstalled("iptables") + notInstalled("iptables-save") + notInstalled("ip6tables-save")},
+	}
+	if streamed {
+		// Through filelog's container parser: the messages, a split line
+		// (logtag P) joined.
+		items["kube-system_coredns-7d5f8-abcde_coredns_0.log"] = struct{ collector, content string }{"containerlogs",
+			"[INFO] plugin/reload: Running configuration SHA512 = 1b2c\n" +
+				"[ERROR] plugin/errors: 2 example.com. A: read udp 10.244.0.5:40012->168.63.129.16:53: i/o timeout\n"}
+		items["kube-system_konnectivity-agent-6c9f7-xk2lp_konnectivity-agent_1.log"] = struct{ collector, content string }{"containerlogs",
+			"I1128 10:01:00.000000 1 client.go:100] Connecting to proxy server\n"}
 	}
 	if podResolv != "" {
 		items["kubernetes"] = struct{ collector, content string }{"dns", readFile(t, fixture(t, podResolv))}
@@ -52,6 +68,12 @@ func azureNodeTree(t *testing.T, runID, node, podResolv string) map[string]strin
 	}
 	return tree
 }
+
+// The fixture's kube-system container logs, under /var/log/pods.
+const (
+	corednsLog      = "kube-system_coredns-7d5f8-abcde_5b0e0f1a-2c3d-4e5f-8a9b-0c1d2e3f4a5b/coredns/0.log"
+	konnectivityLog = "kube-system_konnectivity-agent-6c9f7-xk2lp_9f8e7d6c-5b4a-4321-8fed-cba987654321/konnectivity-agent/1.log"
+)
 
 // diagnoserItems are the diagnoser's end-of-run items in every node folder.
 var diagnoserItems = []string{"diagnostics.log", "diagnostics.json", "networkconfig"}

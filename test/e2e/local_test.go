@@ -27,7 +27,7 @@ func TestLocalDefaultWritesPeriscopeLayout(t *testing.T) {
 	node := "aks-nodepool1-12345678-vmss000000"
 	tree := readTree(t, filepath.Join(work, "periscope-output"))
 	diagnoses := splitDiagnoses(t, tree, runID, node)
-	assert.Equal(t, azureNodeTree(t, runID, node, ""), tree)
+	assert.Equal(t, azureNodeTree(t, runID, node, "", logsCopied), tree)
 
 	var nc networkConfig
 	require.NoError(t, json.Unmarshal([]byte(diagnoses["networkconfig"]), &nc))
@@ -214,9 +214,9 @@ func TestContainerLogsListSelectsAndNamesBadEntries(t *testing.T) {
 	require.Equal(t, 0, res.code, res.stderr)
 	tree := readTree(t, filepath.Join(work, "periscope-output"))
 	dir := runID + "/n1/"
-	assert.Equal(t, "I1128 10:01:00.000000 1 client.go:100] Connecting to proxy server\n",
-		tree[dir+"kube-system_konnectivity-agent-6c9f7-xk2lp_konnectivity-agent_1.log"])
-	assert.Equal(t, "web is not kube-system\n", tree[dir+"default_web-1_web_0.log"])
+	assert.Equal(t, "2026-11-28T10:01:00.000000001Z stderr F I1128 10:01:00.000000 1 client.go:100] Connecting to proxy server\n",
+		tree[dir+"kube-system_konnectivity-agent-6c9f7-xk2lp_konnectivity-agent_1.log"], "the file as the kubelet wrote it")
+	assert.Equal(t, "2026-11-28T10:00:00Z stdout F web is not kube-system\n", tree[dir+"default_web-1_web_0.log"])
 	assert.NotContains(t, tree, dir+"kube-system_coredns-7d5f8-abcde_coredns_0.log", "only containers starting with konn")
 	assert.Contains(t, tree[dir+"periscope-errors.log"],
 		`containerlogs/list: container logs entry "a/b/c/d": want namespace or namespace/container-prefix, got 4 parts`)

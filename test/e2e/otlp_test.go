@@ -48,7 +48,7 @@ func TestOTLPDistributionKeepsTheLayout(t *testing.T) {
 
 	tree := readTree(t, gatewayOut)
 	splitDiagnoses(t, tree, runID, "node-7")
-	assert.Equal(t, azureNodeTree(t, runID, "node-7", "pod-resolv.conf"), tree, "gateway log:\n%s", gateway.out.String())
+	assert.Equal(t, azureNodeTree(t, runID, "node-7", "pod-resolv.conf", logsStreamed), tree, "gateway log:\n%s", gateway.out.String())
 }
 
 // A one-shot run whose OTLP backend is down does not call itself done: the

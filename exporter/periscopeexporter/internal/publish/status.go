@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -29,7 +30,11 @@ type Status struct {
 	Published *time.Time `json:"published,omitempty"`
 	// Delivered is true only when every item, the zip and this record
 	// reached the destination.
-	Delivered  bool     `json:"delivered"`
+	Delivered bool `json:"delivered"`
+	// Complete is false when an item the run set out to collect (its file
+	// existed at the run's start) is missing or partial: each is an error
+	// of stage "incomplete". A delivered incomplete run is not a success.
+	Complete   bool     `json:"complete"`
 	Collectors []string `json:"collectors"`
 	Items      []Item   `json:"items"`
 	Zip        File     `json:"zip"`
@@ -83,6 +88,9 @@ const (
 	StageDelivery = "delivery"
 	// StageDiagnoser: the diagnoser's summary could not be read.
 	StageDiagnoser = "diagnoser"
+	// StageIncomplete: an item the run set out to collect is missing or
+	// partial (a log that shrank or was replaced under the copy).
+	StageIncomplete = "incomplete"
 )
 
 // Error is one problem of the node run.
@@ -98,14 +106,19 @@ type Run struct {
 	Items       map[string]string // item key → collector
 	// ClusterItems maps the zip entry (<collector>/<key>) of each cluster
 	// item this node collected to its file under <run-id>/cluster.
-	ClusterItems      map[string]string
+	ClusterItems map[string]string
+	// Incomplete names each item the run did not collect whole, and why.
+	Incomplete        []string
 	Started, Finished time.Time
 }
 
 // newStatus measures the run's files and reads its collection errors.
 func newStatus(run Run) (*Status, error) {
 	st := &Status{RunID: run.RunID, Node: run.Node, Started: run.Started.UTC(), Finished: run.Finished.UTC(),
-		Collectors: []string{}, Items: []Item{}, Errors: []Error{}}
+		Complete: len(run.Incomplete) == 0, Collectors: []string{}, Items: []Item{}, Errors: []Error{}}
+	for _, m := range run.Incomplete {
+		st.Errors = append(st.Errors, Error{Stage: StageIncomplete, Message: m})
+	}
 	collectors := map[string]bool{}
 	for key, collector := range run.Items {
 		fi, err := os.Stat(filepath.Join(run.Dir, key))
@@ -145,7 +158,9 @@ func newStatus(run Run) (*Status, error) {
 		return nil, err
 	}
 	for _, m := range msgs {
-		st.Errors = append(st.Errors, Error{Stage: StageCollection, Message: m})
+		if !slices.Contains(run.Incomplete, m) { // said once, as incomplete
+			st.Errors = append(st.Errors, Error{Stage: StageCollection, Message: m})
+		}
 	}
 	if _, ok := run.Items[diagnosticsSummaryKey]; ok {
 		d, err := ReadDiagnoses(filepath.Join(run.Dir, diagnosticsSummaryKey))
@@ -254,6 +269,9 @@ func ReadStatus(dir string) (*Status, error) {
 	if st.RunID == "" || st.Node == "" {
 		return nil, fmt.Errorf("read %s: run_id or node missing", path)
 	}
+	// The errors decide, so a record written before "complete" existed
+	// reads as complete unless it names an incomplete item.
+	st.Complete = !slices.ContainsFunc(st.Errors, func(e Error) bool { return e.Stage == StageIncomplete })
 	return &st, nil
 }
 

@@ -1,0 +1,5 @@
+//go:build !race
+
+package periscopeexporter
+
+const raceEnabled = false
