@@ -108,7 +108,7 @@ func (d *diagnoser) Start(context.Context, component.Host) error {
 }
 
 // Shutdown delivers the end-of-run output of runs that never ended (a
-// one-shot deadline, a stalled node log), then releases the tracker.
+// one-shot deadline), then releases the tracker.
 func (d *diagnoser) Shutdown(ctx context.Context) error {
 	d.stopOnce.Do(func() { close(d.stop) })
 	d.watcher.Wait()

@@ -222,11 +222,11 @@ func (f *failures) report(t *testing.T, what string) {
 func diskTempDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	if !onTmpfs(dir) {
+	if !logfixture.OnTmpfs(dir) {
 		return dir
 	}
 	alt, err := os.MkdirTemp("/var/tmp", "periscope-containerlogs-")
-	if err == nil && !onTmpfs(alt) {
+	if err == nil && !logfixture.OnTmpfs(alt) {
 		t.Cleanup(func() { os.RemoveAll(alt) })
 		return alt
 	}
@@ -235,15 +235,6 @@ func diskTempDir(t *testing.T) string {
 	}
 	t.Skipf("%s is on tmpfs and /var/tmp is no better: this test needs a disk-backed temporary directory (set TMPDIR)", dir)
 	return ""
-}
-
-func onTmpfs(dir string) bool {
-	const tmpfsMagic, ramfsMagic = 0x01021994, 0x858458f6
-	var fs syscall.Statfs_t
-	if err := syscall.Statfs(dir, &fs); err != nil {
-		return false
-	}
-	return fs.Type == tmpfsMagic || fs.Type == ramfsMagic
 }
 
 // logSizes is a short account of a tree for the test log.

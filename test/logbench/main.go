@@ -76,7 +76,7 @@ func main() {
 	if _, err := exec.LookPath("zip"); err != nil {
 		fatalf("(ii) needs zip: %v", err)
 	}
-	if onTmpfs(*dir) {
+	if logfixture.OnTmpfs(*dir) {
 		fmt.Printf("warning: %s is tmpfs: the outputs stay in memory; use -dir on a disk-backed file system\n", *dir)
 	}
 	b := &bench{bin: *bin, files: *files, shared: *shared, dir: *dir, runs: max(*runs, 1), timeout: *timeout}
@@ -486,15 +486,6 @@ func lastLine(s string) string {
 
 // quote makes s one word for sh.
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
-func onTmpfs(dir string) bool {
-	const tmpfsMagic, ramfsMagic = 0x01021994, 0x858458f6
-	var fs syscall.Statfs_t
-	if err := syscall.Statfs(dir, &fs); err != nil {
-		return false
-	}
-	return fs.Type == tmpfsMagic || fs.Type == ramfsMagic
-}
 
 func fatalf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "logbench: "+format+"\n", args...)
