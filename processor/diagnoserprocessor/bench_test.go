@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/periscope-otel/periscope/internal/kubefacts"
 	"github.com/periscope-otel/periscope/internal/layout"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 	"github.com/periscope-otel/periscope/processor/diagnoserprocessor/internal/metadata"
@@ -66,29 +67,29 @@ func mixedBatch(b *testing.B) plog.Logs {
 		lr := layout.AppendDocument(bt.sl, kubeObjectsCollector, fmt.Sprintf("default_pod_p%d", i), []byte("Name: p\nNamespace: default\n"), fixedNow)
 		a := lr.Attributes()
 		if i >= 20 {
-			a.PutStr(attrKubeKind, "Node")
-			a.PutStr(attrKubeName, fmt.Sprintf("node-%d", i))
-			c := a.PutEmptySlice(attrConditions).AppendEmpty().SetEmptyMap()
+			a.PutStr(kubefacts.Kind, "Node")
+			a.PutStr(kubefacts.Name, fmt.Sprintf("node-%d", i))
+			c := a.PutEmptySlice(kubefacts.Conditions).AppendEmpty().SetEmptyMap()
 			c.PutStr("type", "Ready")
 			c.PutStr("status", "True")
-			a.PutEmptySlice(attrNodePodCIDRs).AppendEmpty().SetStr("10.244.0.0/24")
+			a.PutEmptySlice(kubefacts.NodePodCIDRs).AppendEmpty().SetStr("10.244.0.0/24")
 			continue
 		}
-		a.PutStr(attrKubeKind, "Pod")
-		a.PutStr(attrKubeNamespace, "default")
-		a.PutStr(attrKubeName, fmt.Sprintf("p%d", i))
+		a.PutStr(kubefacts.Kind, "Pod")
+		a.PutStr(kubefacts.Namespace, "default")
+		a.PutStr(kubefacts.Name, fmt.Sprintf("p%d", i))
 		phase := "Running"
 		if i == 1 {
 			phase = "Pending"
 		}
-		a.PutStr(attrPodPhase, phase)
-		w := a.PutEmptyMap(attrWaitingReasons)
+		a.PutStr(kubefacts.PodPhase, phase)
+		w := a.PutEmptyMap(kubefacts.WaitingReasons)
 		if i == 0 {
 			w.PutStr("app", "CrashLoopBackOff")
 		}
-		a.PutEmptyMap(attrRestartCounts).PutInt("app", int64(i))
+		a.PutEmptyMap(kubefacts.RestartCounts).PutInt("app", int64(i))
 		if i == 1 {
-			e := a.PutEmptySlice(attrEvents).AppendEmpty().SetEmptyMap()
+			e := a.PutEmptySlice(kubefacts.Events).AppendEmpty().SetEmptyMap()
 			e.PutStr("reason", "FailedScheduling")
 			e.PutStr("message", "0/3 nodes are available: 3 Insufficient memory.")
 			e.PutInt("count", 3)

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/periscope-otel/periscope/internal/kubefacts"
 	"github.com/periscope-otel/periscope/internal/layout"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 	"github.com/periscope-otel/periscope/processor/diagnoserprocessor/internal/metadata"
@@ -41,11 +42,11 @@ func FuzzStreamRecords(f *testing.F) {
 			a.PutStr(attrProbeFailed, phase)
 			a.PutDouble(attrProbeInterval, interval)
 			pod := layout.AppendDocument(b.sl, kubeObjectsCollector, "ns_pod_"+target, []byte(waiting), fixedNow).Attributes()
-			pod.PutStr(attrKubeKind, "Pod")
-			pod.PutStr(attrPodPhase, podPhase)
-			pod.PutEmptyMap(attrWaitingReasons).PutStr(target, waiting)
-			pod.PutEmptyMap(attrRestartCounts).PutInt(target, restarts)
-			pod.PutEmptySlice(attrEvents).AppendEmpty().SetStr(class) // not a map: ignored
+			pod.PutStr(kubefacts.Kind, "Pod")
+			pod.PutStr(kubefacts.PodPhase, podPhase)
+			pod.PutEmptyMap(kubefacts.WaitingReasons).PutStr(target, waiting)
+			pod.PutEmptyMap(kubefacts.RestartCounts).PutInt(target, restarts)
+			pod.PutEmptySlice(kubefacts.Events).AppendEmpty().SetStr(class) // not a map: ignored
 			b.doc(itemConnectivityRound, "{}")
 			sent := b.ld.LogRecordCount()
 			before := sink.LogRecordCount()

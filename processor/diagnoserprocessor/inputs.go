@@ -186,6 +186,7 @@ type Inputs struct {
 	roundsDone int
 	pods       []*podFacts
 	nodes      []*nodeFacts
+	budgets    []*budget
 }
 
 // Get returns a usable item, or nil.

@@ -204,7 +204,7 @@ func inputItem(attrs pcommon.Map) (Item, string, inputKind) {
 	}
 	switch c.Str() {
 	case "dns", "kubeletcmd", "iptables", connectivityCollector:
-	case kubeObjectsCollector:
+	case kubeObjectsCollector, pdbCollector:
 		return Item{}, "", inputKube
 	default:
 		return Item{}, "", inputNone
@@ -335,7 +335,7 @@ func (st *runState) arrivedAll(items []Item) bool {
 			if st.inputs.roundsDone == 0 {
 				return false
 			}
-		case itemKubePods, itemKubeNodes:
+		case itemKubePods, itemKubeNodes, itemBudgets:
 			return false
 		}
 	}

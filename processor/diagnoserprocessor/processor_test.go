@@ -67,8 +67,12 @@ func TestRunEndReportsInsufficientDataAndWritesDocuments(t *testing.T) {
 		"KUBELET_MAX_PODS not judged: insufficient data: kubeletcmd/kubeletcmd",
 		"OUTBOUND not judged: insufficient data: networkoutbound/connectivity.log",
 		"POD_CRASH_LOOPING not judged: insufficient data: kubeobjects/pods",
+		"POD_OOM_KILLED not judged: insufficient data: kubeobjects/pods",
+		"POD_PROBE_FAILING not judged: insufficient data: kubeobjects/pods",
 		"POD_IMAGE_PULL_FAILING not judged: insufficient data: kubeobjects/pods",
 		"POD_PENDING not judged: insufficient data: kubeobjects/pods",
+		"POD_STUCK_TERMINATING not judged: insufficient data: kubeobjects/pods",
+		"PDB_BLOCKS_DRAIN not judged: insufficient data: poddisruptionbudget/budgets",
 		"NODE_CONDITIONS not judged: insufficient data: kubeobjects/nodes",
 	}, insufficient)
 	assert.Nil(t, r.document("networkoutbound"), "no probes, no networkoutbound: as Periscope without its collector")
@@ -81,10 +85,10 @@ func TestRunEndReportsInsufficientDataAndWritesDocuments(t *testing.T) {
 	summary := r.document("diagnostics.json")
 	require.NotNil(t, summary)
 	assert.Equal(t, testRunID, summary["runId"])
-	assert.Equal(t, map[string]any{"INFO": float64(11), "WARN": float64(0), "ERROR": float64(0)}, summary["counts"])
+	assert.Equal(t, map[string]any{"INFO": float64(15), "WARN": float64(0), "ERROR": float64(0)}, summary["counts"])
 	assert.Equal(t, []any{"INSUFFICIENT_DATA"}, summary["codes"])
 	assert.Equal(t, []any{"dns/kubelet-resolv-conf", "dns/kubernetes", "iptables/iptables-save", "kubeletcmd/kubeletcmd",
-		"kubeobjects/nodes", "kubeobjects/pods", "networkoutbound/connectivity.log"}, summary["evidenceKeys"])
+		"kubeobjects/nodes", "kubeobjects/pods", "networkoutbound/connectivity.log", "poddisruptionbudget/budgets"}, summary["evidenceKeys"])
 	last := got[len(got)-1]
 	assert.Equal(t, "diagnostics.json", last.Key, "the summary is the run's last record")
 }

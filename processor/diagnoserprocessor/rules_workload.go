@@ -32,20 +32,15 @@ type waitingPods struct {
 	name, code string
 	severity   Severity
 	reasons    []string
-	what       string // "crash-looping", "failing to pull images"
+	what       string // "failing to pull images"
 	explain    string
 	next       string
+	// classify, when set, names the cause from the waiting message and
+	// the pod's events.
+	classify func(message string, events []event) string
 }
 
 var (
-	podCrashLooping = waitingPods{
-		name: "POD_CRASH_LOOPING", code: "POD_CRASH_LOOPING", severity: SeverityError,
-		reasons: []string{"CrashLoopBackOff"}, what: "crash-looping",
-		explain: "A container that keeps exiting is restarted with a growing back-off (up to 5 minutes): the pod " +
-			"is not serving, and a system pod (CoreDNS, konnectivity, CNI) crash-looping breaks the cluster for others.",
-		next: "Read the container's previous logs (`kubectl logs --previous <pod> -c <container>`) and its last " +
-			"termination reason (OOMKilled: raise the memory limit; exit code 1: the application's own error).",
-	}
 	podImagePullFailing = waitingPods{
 		name: "POD_IMAGE_PULL_FAILING", code: "POD_IMAGE_PULL_FAILING", severity: SeverityError,
 		reasons: []string{"ImagePullBackOff", "ErrImagePull", "InvalidImageName", "ErrImageNeverPull", "RegistryUnavailable"},
@@ -55,6 +50,7 @@ var (
 			"be reached (egress firewall, private endpoint DNS: see the OUTBOUND_* signals).",
 		next: "Read the waiting message in the evidence; check the image exists, `az aks check-acr` for ACR, and " +
 			"that the node reaches the registry (networkoutbound).",
+		classify: pullFailureCause,
 	}
 )
 
@@ -82,8 +78,14 @@ func (r waitingPods) Judge(in *Inputs) Result {
 			if n, ok := p.restarts[c]; ok {
 				text += fmt.Sprintf(" (%d %s)", n, plural(int(n), "restart", "restarts"))
 			}
-			if m := p.waitingMessage[c]; m != "" {
+			m := p.waitingMessage[c]
+			if m != "" {
 				text += ": " + m
+			}
+			if r.classify != nil {
+				if cause := r.classify(m, p.events); cause != "" {
+					text += " — " + cause
+				}
 			}
 			evidence = append(evidence, Evidence{Item: p.item, Text: text})
 		}

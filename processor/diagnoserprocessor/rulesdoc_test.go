@@ -34,7 +34,7 @@ func TestEveryRuleNamesOnlyDecodedItems(t *testing.T) {
 	for _, s := range specs {
 		for _, it := range s.items() {
 			_, ok := decoders[it]
-			ok = ok || it == itemConnectivityProbes || it == itemKubePods || it == itemKubeNodes
+			ok = ok || it == itemConnectivityProbes || it == itemKubePods || it == itemKubeNodes || it == itemBudgets
 			assert.True(t, ok, "%s reads %s, which has no decoder", s.Name, it)
 		}
 	}

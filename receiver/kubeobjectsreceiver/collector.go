@@ -18,6 +18,7 @@ import (
 	"k8s.io/kubectl/pkg/describe"
 
 	"github.com/periscope-otel/periscope/internal/kubeclient"
+	"github.com/periscope-otel/periscope/internal/kubefacts"
 	"github.com/periscope-otel/periscope/internal/layout"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 	"github.com/periscope-otel/periscope/receiver/kubeobjectsreceiver/internal/metadata"
@@ -28,10 +29,7 @@ const collectorName = "kubeobjects"
 
 // Record attributes besides the layout ones.
 const (
-	attrEntry     = "periscope.kube.entry" // the list entry the record answers
-	attrNamespace = "k8s.namespace.name"
-	attrKind      = "periscope.kube.kind" // Pod, Deployment…
-	attrName      = "periscope.kube.name"
+	attrEntry = "periscope.kube.entry" // the list entry the record answers
 )
 
 // listChunk is kubectl's default --chunk-size, used for lists and for the
@@ -99,10 +97,10 @@ func (c *collector) Collect(ctx context.Context) runcontrol.Snapshot {
 		attrs := lr.Attributes()
 		attrs.PutStr(attrEntry, j.entry.String())
 		if j.namespace != "" {
-			attrs.PutStr(attrNamespace, j.namespace)
+			attrs.PutStr(kubefacts.Namespace, j.namespace)
 		}
-		attrs.PutStr(attrKind, j.kind)
-		attrs.PutStr(attrName, j.name)
+		attrs.PutStr(kubefacts.Kind, j.kind)
+		attrs.PutStr(kubefacts.Name, j.name)
 		if j.facts != nil {
 			j.facts.put(attrs)
 			if j.namespace != "" {

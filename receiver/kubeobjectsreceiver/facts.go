@@ -6,28 +6,16 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/periscope-otel/periscope/internal/kubefacts"
 )
 
-// Machine-readable facts beside the describe text, for Pods and Nodes:
-// parsing kubectl's text would break with its wording, so the diagnoser
-// reads these instead. The describe text is unchanged.
-const (
-	attrPodPhase        = "k8s.pod.phase"
-	attrWaitingReasons  = "periscope.pod.container_waiting_reasons"  // map container → reason
-	attrWaitingMessages = "periscope.pod.container_waiting_messages" // map container → message
-	attrRestartCounts   = "periscope.pod.restart_counts"             // map container → int
-	attrPodNode         = "periscope.pod.node_name"                  // spec.nodeName (not k8s.node.name: that names the collecting node)
-	attrConditions      = "periscope.kube.conditions"                // [{type, status, reason, message}]
-	attrEvents          = "periscope.kube.events"                    // [{type, reason, message, count}]
-	attrNodePodCIDRs    = "periscope.node.pod_cidrs"                 // spec.podCIDRs
-	// The scheduler's message says "1 node(s) had untolerated taint(s)"
-	// without naming the taint: these say which, and which node is cordoned.
-	attrNodeTaints        = "periscope.node.taints"        // spec.taints as kubectl prints them: key[=value]:Effect
-	attrNodeUnschedulable = "periscope.node.unschedulable" // spec.unschedulable (cordoned); absent when false
-)
+// Machine-readable facts beside the describe text, for Pods and Nodes
+// (names and meanings: internal/kubefacts). The describe text is unchanged.
 
 // maxFactEvents bounds the events kept per object, newest first.
 const maxFactEvents = 20
@@ -61,13 +49,13 @@ func factsOf(kind string, obj *unstructured.Unstructured) *facts {
 }
 
 func putPodFacts(attrs pcommon.Map, pod *corev1.Pod) {
-	attrs.PutStr(attrPodPhase, string(pod.Status.Phase))
+	attrs.PutStr(kubefacts.PodPhase, string(pod.Status.Phase))
 	if pod.Spec.NodeName != "" {
-		attrs.PutStr(attrPodNode, pod.Spec.NodeName)
+		attrs.PutStr(kubefacts.PodNode, pod.Spec.NodeName)
 	}
-	reasons := attrs.PutEmptyMap(attrWaitingReasons)
-	messages := attrs.PutEmptyMap(attrWaitingMessages)
-	restarts := attrs.PutEmptyMap(attrRestartCounts)
+	reasons := attrs.PutEmptyMap(kubefacts.WaitingReasons)
+	messages := attrs.PutEmptyMap(kubefacts.WaitingMessages)
+	restarts := attrs.PutEmptyMap(kubefacts.RestartCounts)
 	for _, statuses := range [][]corev1.ContainerStatus{pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses} {
 		for _, cs := range statuses {
 			restarts.PutInt(cs.Name, int64(cs.RestartCount))
@@ -79,14 +67,86 @@ func putPodFacts(attrs pcommon.Map, pod *corev1.Pod) {
 			}
 		}
 	}
-	conds := attrs.PutEmptySlice(attrConditions)
+	conds := attrs.PutEmptySlice(kubefacts.Conditions)
 	for _, c := range pod.Status.Conditions {
 		putCondition(conds, string(c.Type), string(c.Status), c.Reason, c.Message)
+	}
+	if pod.Spec.RestartPolicy != "" {
+		attrs.PutStr(kubefacts.RestartPolicy, string(pod.Spec.RestartPolicy))
+	}
+	if g := pod.Spec.TerminationGracePeriodSeconds; g != nil {
+		attrs.PutInt(kubefacts.GracePeriod, *g)
+	}
+	putDeletion(attrs, &pod.ObjectMeta)
+	containers := attrs.PutEmptySlice(kubefacts.Containers)
+	for _, cs := range pod.Status.InitContainerStatuses {
+		putContainer(containers.AppendEmpty().SetEmptyMap(), &cs, true)
+	}
+	for _, cs := range pod.Status.ContainerStatuses {
+		putContainer(containers.AppendEmpty().SetEmptyMap(), &cs, false)
+	}
+}
+
+// putContainer writes one container's history: its state now and how it
+// last ended, as kubectl describe shows them ("State", "Last State").
+func putContainer(m pcommon.Map, cs *corev1.ContainerStatus, init bool) {
+	m.PutStr("name", cs.Name)
+	if init {
+		m.PutBool("init", true)
+	}
+	m.PutBool("ready", cs.Ready)
+	m.PutInt("restarts", int64(cs.RestartCount))
+	switch st := cs.State; {
+	case st.Waiting != nil:
+		m.PutStr("state", "waiting")
+		putNonEmpty(m, "reason", st.Waiting.Reason)
+		putNonEmpty(m, "message", st.Waiting.Message)
+	case st.Running != nil:
+		m.PutStr("state", "running")
+		putTime(m, "started_at", st.Running.StartedAt)
+	case st.Terminated != nil:
+		m.PutStr("state", "terminated")
+		putNonEmpty(m, "reason", st.Terminated.Reason)
+		putNonEmpty(m, "message", st.Terminated.Message)
+		m.PutInt("exit_code", int64(st.Terminated.ExitCode))
+		putTime(m, "started_at", st.Terminated.StartedAt)
+		putTime(m, "finished_at", st.Terminated.FinishedAt)
+	}
+	if last := cs.LastTerminationState.Terminated; last != nil {
+		putNonEmpty(m, "last_reason", last.Reason)
+		m.PutInt("last_exit_code", int64(last.ExitCode))
+		putTime(m, "last_finished_at", last.FinishedAt)
+	}
+}
+
+// putDeletion writes when an object was deleted and what holds it.
+func putDeletion(attrs pcommon.Map, meta *metav1.ObjectMeta) {
+	if meta.DeletionTimestamp == nil {
+		return
+	}
+	attrs.PutStr(kubefacts.DeletionTimestamp, meta.DeletionTimestamp.UTC().Format(time.RFC3339))
+	if len(meta.Finalizers) > 0 {
+		s := attrs.PutEmptySlice(kubefacts.Finalizers)
+		for _, f := range meta.Finalizers {
+			s.AppendEmpty().SetStr(f)
+		}
+	}
+}
+
+func putNonEmpty(m pcommon.Map, k, v string) {
+	if v != "" {
+		m.PutStr(k, v)
+	}
+}
+
+func putTime(m pcommon.Map, k string, t metav1.Time) {
+	if !t.IsZero() {
+		m.PutStr(k, t.UTC().Format(time.RFC3339))
 	}
 }
 
 func putNodeFacts(attrs pcommon.Map, node *corev1.Node) {
-	conds := attrs.PutEmptySlice(attrConditions)
+	conds := attrs.PutEmptySlice(kubefacts.Conditions)
 	for _, c := range node.Status.Conditions {
 		putCondition(conds, string(c.Type), string(c.Status), c.Reason, c.Message)
 	}
@@ -95,19 +155,19 @@ func putNodeFacts(attrs pcommon.Map, node *corev1.Node) {
 		cidrs = []string{node.Spec.PodCIDR}
 	}
 	if len(cidrs) > 0 {
-		s := attrs.PutEmptySlice(attrNodePodCIDRs)
+		s := attrs.PutEmptySlice(kubefacts.NodePodCIDRs)
 		for _, c := range cidrs {
 			s.AppendEmpty().SetStr(c)
 		}
 	}
 	if len(node.Spec.Taints) > 0 {
-		s := attrs.PutEmptySlice(attrNodeTaints)
+		s := attrs.PutEmptySlice(kubefacts.NodeTaints)
 		for i := range node.Spec.Taints {
 			s.AppendEmpty().SetStr(node.Spec.Taints[i].ToString())
 		}
 	}
 	if node.Spec.Unschedulable {
-		attrs.PutBool(attrNodeUnschedulable, true)
+		attrs.PutBool(kubefacts.NodeUnschedulable, true)
 	}
 }
 
@@ -126,7 +186,7 @@ func putCondition(s pcommon.Slice, typ, status, reason, message string) {
 // putEvents writes the events about the object, newest first.
 func putEvents(attrs pcommon.Map, events []corev1.Event) {
 	sort.SliceStable(events, func(i, j int) bool { return eventTime(&events[i]).After(eventTime(&events[j])) })
-	s := attrs.PutEmptySlice(attrEvents)
+	s := attrs.PutEmptySlice(kubefacts.Events)
 	for i := range events {
 		if i == maxFactEvents {
 			break
@@ -141,6 +201,9 @@ func putEvents(attrs pcommon.Map, events []corev1.Event) {
 			count = int64(e.Series.Count)
 		}
 		m.PutInt("count", max(count, 1))
+		if t := eventTime(e); !t.IsZero() {
+			m.PutStr("last_seen", t.UTC().Format(time.RFC3339))
+		}
 	}
 }
 

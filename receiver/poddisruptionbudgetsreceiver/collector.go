@@ -8,14 +8,17 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
+	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/kubectl/pkg/describe"
 
 	"github.com/periscope-otel/periscope/internal/kubeclient"
+	"github.com/periscope-otel/periscope/internal/kubefacts"
 	"github.com/periscope-otel/periscope/internal/layout"
 	"github.com/periscope-otel/periscope/internal/runcontrol"
 	"github.com/periscope-otel/periscope/receiver/poddisruptionbudgetsreceiver/internal/metadata"
@@ -61,6 +64,8 @@ func (c *collector) Check() error { return nil }
 // budget is one PDB to describe.
 type budget struct {
 	namespace, name string
+	pdb             policyv1.PodDisruptionBudget
+	pods            []string // matched by its selector: name@node
 	text            string
 	err             error
 }
@@ -115,6 +120,30 @@ func appendNamespace(sl plog.ScopeLogs, ns string, budgets []*budget, now time.T
 	lr := layout.AppendDocument(sl, collectorName, key, []byte(strings.Join(texts, "\n\n")), now)
 	lr.Attributes().PutStr(attrNamespace, ns)
 	layout.PutStrings(lr.Attributes(), attrNames, names)
+	facts := lr.Attributes().PutEmptySlice(kubefacts.Budgets)
+	for _, b := range budgets {
+		if b.err == nil {
+			putBudget(facts.AppendEmpty().SetEmptyMap(), b)
+		}
+	}
+}
+
+// putBudget writes what the diagnoser judges a budget by: its spec as
+// written, the disruption controller's status and the pods it covers.
+func putBudget(m pcommon.Map, b *budget) {
+	m.PutStr("name", b.name)
+	if v := b.pdb.Spec.MinAvailable; v != nil {
+		m.PutStr("min_available", v.String())
+	}
+	if v := b.pdb.Spec.MaxUnavailable; v != nil {
+		m.PutStr("max_unavailable", v.String())
+	}
+	st := b.pdb.Status
+	m.PutInt("current_healthy", int64(st.CurrentHealthy))
+	m.PutInt("desired_healthy", int64(st.DesiredHealthy))
+	m.PutInt("expected_pods", int64(st.ExpectedPods))
+	m.PutInt("disruptions_allowed", int64(st.DisruptionsAllowed))
+	layout.PutStrings(m, "pods", b.pods)
 }
 
 // describeAll lists the budgets of every namespace and describes each,
@@ -157,6 +186,7 @@ func (c *collector) describeAll(ctx context.Context) ([]*budget, error) {
 				return
 			}
 			b.text = text
+			b.pods = selectedPods(ctx, cs, &b.pdb)
 		}()
 	}
 	wg.Wait()
@@ -174,11 +204,36 @@ func list(ctx context.Context, cs kubernetes.Interface) ([]*budget, error) {
 			return nil, err
 		}
 		for _, p := range page.Items {
-			out = append(out, &budget{namespace: p.Namespace, name: p.Name})
+			out = append(out, &budget{namespace: p.Namespace, name: p.Name, pdb: p})
 		}
 		if page.Continue == "" {
 			return out, nil
 		}
 		opts.Continue = page.Continue
 	}
+}
+
+// selectedPods names the pods a budget's selector matches (name@node when
+// scheduled): the pods a drain of their node would have to evict. A
+// selector that does not parse, or a list that fails, leaves it empty: the
+// describe text still says what the budget is.
+func selectedPods(ctx context.Context, cs kubernetes.Interface, pdb *policyv1.PodDisruptionBudget) []string {
+	sel, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
+	if err != nil || sel.Empty() {
+		return nil
+	}
+	pods, err := cs.CoreV1().Pods(pdb.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
+	if err != nil {
+		return nil
+	}
+	names := make([]string, 0, len(pods.Items))
+	for _, p := range pods.Items {
+		name := p.Name
+		if p.Spec.NodeName != "" {
+			name += "@" + p.Spec.NodeName
+		}
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
 }

@@ -3,6 +3,8 @@ package poddisruptionbudgetsreceiver
 import (
 	"context"
 	"errors"
+	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"testing"
 	"time"
 
@@ -38,11 +40,18 @@ func TestCollectWithoutAPIServerIsAnErrorRecord(t *testing.T) {
 // (a blank line between two); a budget that failed is an error record on
 // the same key and leaves the others in the item.
 func TestAppendNamespace(t *testing.T) {
+	zero, half := intstr.FromInt32(0), intstr.FromString("50%")
 	sl := plog.NewScopeLogs()
 	appendNamespace(sl, "shop", []*budget{
-		{namespace: "shop", name: "a", text: "Name: a\n"},
+		{namespace: "shop", name: "a", text: "Name: a\n", pods: []string{"a-1@node-0", "a-2"}, pdb: policyv1.PodDisruptionBudget{
+			Spec:   policyv1.PodDisruptionBudgetSpec{MaxUnavailable: &zero},
+			Status: policyv1.PodDisruptionBudgetStatus{CurrentHealthy: 2, DesiredHealthy: 2, ExpectedPods: 2},
+		}},
 		{namespace: "shop", name: "gone", err: errors.New(`shop/gone: describe poddisruptionbudget: poddisruptionbudgets.policy "gone" not found`)},
-		{namespace: "shop", name: "b", text: "Name: b\n"},
+		{namespace: "shop", name: "b", text: "Name: b\n", pdb: policyv1.PodDisruptionBudget{
+			Spec:   policyv1.PodDisruptionBudgetSpec{MinAvailable: &half},
+			Status: policyv1.PodDisruptionBudgetStatus{CurrentHealthy: 3, DesiredHealthy: 2, ExpectedPods: 4, DisruptionsAllowed: 1},
+		}},
 	}, time.Unix(0, 0))
 	require.Equal(t, 2, sl.LogRecords().Len())
 	errRec, doc := sl.LogRecords().At(0), sl.LogRecords().At(1)
@@ -53,6 +62,12 @@ func TestAppendNamespace(t *testing.T) {
 		"periscope.item.kind":  "document",
 		"k8s.namespace.name":   "shop",
 		"periscope.kube.names": []any{"a", "b"},
+		"periscope.pdb.budgets": []any{
+			map[string]any{"name": "a", "max_unavailable": "0", "current_healthy": int64(2), "desired_healthy": int64(2),
+				"expected_pods": int64(2), "disruptions_allowed": int64(0), "pods": []any{"a-1@node-0", "a-2"}},
+			map[string]any{"name": "b", "min_available": "50%", "current_healthy": int64(3), "desired_healthy": int64(2),
+				"expected_pods": int64(4), "disruptions_allowed": int64(1), "pods": []any{}},
+		},
 	}, doc.Attributes().AsRaw())
 	assert.Contains(t, errRec.Body().Str(), `"gone" not found`)
 	key, _ := errRec.Attributes().Get("periscope.item.key")
