@@ -74,6 +74,7 @@ func TestRunEndReportsInsufficientDataAndWritesDocuments(t *testing.T) {
 		"POD_STUCK_TERMINATING not judged: insufficient data: kubeobjects/pods",
 		"PDB_BLOCKS_DRAIN not judged: insufficient data: poddisruptionbudget/budgets",
 		"NODE_CONDITIONS not judged: insufficient data: kubeobjects/nodes",
+		"NODE_CORDONED not judged: insufficient data: kubeobjects/nodes",
 	}, insufficient)
 	assert.Nil(t, r.document("networkoutbound"), "no probes, no networkoutbound: as Periscope without its collector")
 
@@ -85,7 +86,7 @@ func TestRunEndReportsInsufficientDataAndWritesDocuments(t *testing.T) {
 	summary := r.document("diagnostics.json")
 	require.NotNil(t, summary)
 	assert.Equal(t, testRunID, summary["runId"])
-	assert.Equal(t, map[string]any{"INFO": float64(15), "WARN": float64(0), "ERROR": float64(0)}, summary["counts"])
+	assert.Equal(t, map[string]any{"INFO": float64(16), "WARN": float64(0), "ERROR": float64(0)}, summary["counts"])
 	assert.Equal(t, []any{"INSUFFICIENT_DATA"}, summary["codes"])
 	assert.Equal(t, []any{"dns/kubelet-resolv-conf", "dns/kubernetes", "iptables/iptables-save", "kubeletcmd/kubeletcmd",
 		"kubeobjects/nodes", "kubeobjects/pods", "networkoutbound/connectivity.log", "poddisruptionbudget/budgets"}, summary["evidenceKeys"])

@@ -69,6 +69,7 @@ var rules = []Rule{
 	stuckTerminating{},
 	pdbBlocksDrain{},
 	nodeConditions{},
+	nodesCordoned{},
 	networkConfig{},
 	networkOutbound{},
 }

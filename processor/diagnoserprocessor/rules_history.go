@@ -423,3 +423,45 @@ func budgetText(b *budget) string {
 	}
 	return text
 }
+
+// nodesCordoned: NODE_CORDONED, nodes that take no new pods because they
+// are cordoned: often what a failed drain (an upgrade stopped by a
+// PodDisruptionBudget) leaves behind.
+type nodesCordoned struct{}
+
+func (nodesCordoned) Spec() Spec {
+	return Spec{Name: "NODE_CORDONED", Codes: []string{"NODE_CORDONED"}, Needs: [][]Item{{itemKubeNodes}}}
+}
+
+func (nodesCordoned) Judge(in *Inputs) Result {
+	var evidence []Evidence
+	var names []string
+	for _, n := range in.nodes {
+		if !n.unschedulable {
+			continue
+		}
+		names = append(names, n.name)
+		text := "spec.unschedulable: true"
+		if len(n.taints) > 0 {
+			text += "; taints " + strings.Join(n.taints, ", ")
+		}
+		if c, ok := findCondition(n.conditions, "Ready"); ok {
+			text += "; " + conditionText(c)
+		}
+		evidence = append(evidence, Evidence{Item: n.item, Text: text})
+	}
+	if len(names) == 0 {
+		return Result{}
+	}
+	return Result{Signals: []Signal{{
+		Severity: SeverityWarn,
+		Code:     "NODE_CORDONED",
+		Summary:  fmt.Sprintf("%d %s cordoned: %s", len(names), plural(len(names), "node", "nodes"), listed(names)),
+		Explanation: "A cordoned node takes no new pods. A drain cordons the node first: one that failed (an AKS " +
+			"upgrade stopped by a PodDisruptionBudget, PDB_BLOCKS_DRAIN) or a manual `kubectl cordon` leaves it so, " +
+			"and the cluster runs with less capacity than it shows.",
+		Evidence: objectEvidence(evidence, itemKubeNodes),
+		NextStep: "Finish or undo what cordoned it: resolve the blocking budgets and retry the operation, or " +
+			"`kubectl uncordon <node>` if nothing is in progress.",
+	}}}
+}

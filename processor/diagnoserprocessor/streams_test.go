@@ -148,7 +148,7 @@ func TestStreamCodesHavePositiveAndNegativeFixtures(t *testing.T) {
 	}{
 		{"outbound-failing", "outbound-healthy", []Rule{outboundFailures{}}},
 		{"workloads-broken", "workloads-healthy", []Rule{podCrashLooping, podImagePullFailing, podPending{}, nodeConditions{}, maxPodsVsPodCIDR{}}},
-		{"workloads-history", "workloads-history-healthy", []Rule{podCrashLooping, oomKills{}, probeFailures{}, podImagePullFailing, stuckTerminating{}, pdbBlocksDrain{}}},
+		{"workloads-history", "workloads-history-healthy", []Rule{podCrashLooping, oomKills{}, probeFailures{}, podImagePullFailing, stuckTerminating{}, pdbBlocksDrain{}, nodesCordoned{}}},
 	} {
 		positive, negative := codesIn(pair.positive), codesIn(pair.negative)
 		for _, r := range pair.rules {
