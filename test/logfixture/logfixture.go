@@ -34,7 +34,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -495,16 +494,4 @@ func uuid(rng *rand.Rand) string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
-// OnTmpfs reports whether dir is on tmpfs or ramfs: a run's output written
-// there is memory, charged to a memory cgroup and counted against a test
-// that measures memory, so those tests want a disk-backed directory.
-func OnTmpfs(dir string) bool {
-	const tmpfsMagic, ramfsMagic = 0x01021994, 0x858458f6
-	var fs syscall.Statfs_t
-	if err := syscall.Statfs(dir, &fs); err != nil {
-		return false
-	}
-	return fs.Type == tmpfsMagic || fs.Type == ramfsMagic
 }
