@@ -2,7 +2,9 @@ package kubeobjects_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -43,7 +45,11 @@ func createWorkloadFixture(ctx context.Context, t *testing.T, cs kubernetes.Inte
 			}},
 		}
 	}
-	setStatus(pod("crash"), waiting("CrashLoopBackOff", "back-off 5m0s restarting failed container=app", 7))
+	crashStatus := waiting("CrashLoopBackOff", "back-off 5m0s restarting failed container=app", 7)
+	crashStatus.ContainerStatuses[0].LastTerminationState = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{
+		Reason: "Error", ExitCode: 1, FinishedAt: metav1.NewTime(time.Date(2026, 12, 4, 9, 58, 10, 0, time.UTC)),
+	}}
+	setStatus(pod("crash"), crashStatus)
 	setStatus(pod("pull"), waiting("ImagePullBackOff", `Back-off pulling image "registry.example/app:1"`, 0))
 
 	pending := pod("pending")
@@ -95,6 +101,10 @@ func TestWorkloadFactsBesideTheDescribeText(t *testing.T) {
 	assert.Equal(t, "Running", crash.attrs["k8s.pod.phase"])
 	assert.Equal(t, map[string]any{"app": "CrashLoopBackOff"}, crash.attrs["periscope.pod.container_waiting_reasons"])
 	assert.Equal(t, map[string]any{"app": int64(7)}, crash.attrs["periscope.pod.restart_counts"])
+	assert.Equal(t, []any{map[string]any{"name": "app", "ready": false, "restarts": int64(7), "state": "waiting",
+		"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container=app",
+		"last_reason": "Error", "last_exit_code": int64(1), "last_finished_at": "2026-12-04T09:58:10Z"}},
+		crash.attrs["periscope.pod.containers"], "the container's history: its state now and how it last ended")
 	assert.Contains(t, crash.body, "CrashLoopBackOff", "the describe text is still there")
 
 	pull := got[nsWorkloads+"_pod_pull"]
@@ -108,9 +118,16 @@ func TestWorkloadFactsBesideTheDescribeText(t *testing.T) {
 		assert.Equal(t, "Pending", pending.attrs["k8s.pod.phase"], key)
 		assert.Equal(t, []any{map[string]any{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
 			"message": "0/3 nodes are available: 3 Insufficient memory."}}, pending.attrs["periscope.kube.conditions"], key)
-		assert.Equal(t, []any{map[string]any{"type": "Warning", "reason": "FailedScheduling", "count": int64(4),
-			"message": "0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod."}},
-			pending.attrs["periscope.kube.events"], key)
+		events, _ := pending.attrs["periscope.kube.events"].([]any)
+		require.Len(t, events, 1, key)
+		ev := events[0].(map[string]any)
+		seen, err := time.Parse(time.RFC3339, fmt.Sprint(ev["last_seen"]))
+		assert.NoError(t, err, "an event's last time is RFC 3339: %v", ev["last_seen"])
+		assert.False(t, seen.IsZero(), key)
+		delete(ev, "last_seen")
+		assert.Equal(t, map[string]any{"type": "Warning", "reason": "FailedScheduling", "count": int64(4),
+			"message": "0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod."},
+			ev, key)
 		assert.Contains(t, pending.body, "FailedScheduling", key)
 	}
 	assert.Equal(t, []any{}, crash.attrs["periscope.kube.events"], "events of other pods are not the crash pod's")
