@@ -55,8 +55,9 @@ run: build
 test: test-deps lint unit fuzz-smoke e2e
 
 # System packages the tests use for real: iptables in a network namespace
-# the test creates (iproute2). Installed when missing (CI runs as root).
-TEST_DEBS := iptables iproute2
+# the test creates (iproute2); chromium loads report.html headless
+# (test/report). Installed when missing (CI runs as root).
+TEST_DEBS := iptables iproute2 chromium
 test-deps:
 	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -100,6 +101,8 @@ bench: kube-binaries $(BIN)
 	$(GO) test -run '^$$' -bench . -benchmem $(UNIT_PACKAGES)
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./test/kubeobjects/ ./test/systemperf/ ./test/diagnosticobject/ ./test/helmpdb/
 	$(GO) run ./test/logbench -bin $(CURDIR)/$(BIN)
+	@# report.html of a generated 1,000-node run: page size, build and browser load time.
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./test/report/
 
 lint:
 	@test -z "$$(gofmt -l $$(find . -name '*.go' -not -path './_build/*'))" || { gofmt -l $$(find . -name '*.go' -not -path './_build/*'); echo "gofmt: files above need formatting"; exit 1; }

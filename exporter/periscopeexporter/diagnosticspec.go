@@ -61,21 +61,35 @@ type diagnosticSpec struct {
 }
 
 // diagnosticStatus is the node run's progress, shown by kubectl get apd.
+// Each count says in its name what it counts (deployment/base/crd.yaml
+// describes them): items of the node's folder and cluster items apart,
+// items that could not be collected apart from every problem of the run,
+// and the diagnoser's findings, which are about the node, not the run.
 type diagnosticStatus struct {
-	RunID       string             `json:"runID"`
-	Phase       string             `json:"phase"`
-	Destination string             `json:"destination,omitempty"`
-	Items       int                `json:"items"`
-	Bytes       int64              `json:"bytes"`
-	Errors      int                `json:"errors"`
-	Reason      string             `json:"reason,omitempty"`
-	Messages    []string           `json:"messages,omitempty"`
-	Diagnoses   string             `json:"diagnoses,omitempty"`
-	Diagnoser   *publish.Diagnoses `json:"diagnoser,omitempty"`
-	Started     string             `json:"started,omitempty"`
-	Finished    string             `json:"finished,omitempty"`
-	Published   string             `json:"published,omitempty"`
-	Updated     string             `json:"updated"`
+	RunID       string `json:"runID"`
+	Phase       string `json:"phase"`
+	Destination string `json:"destination,omitempty"`
+	// NodeItems are the items of the node's folder (<run-id>/<node>/).
+	NodeItems int `json:"nodeItems"`
+	// ClusterItems are the cluster-wide items this node collected for the
+	// run (<run-id>/cluster/), 0 on the other nodes.
+	ClusterItems int   `json:"clusterItems"`
+	Bytes        int64 `json:"bytes"`
+	// NotCollected are the items the run could not collect, one line each
+	// in periscope-errors.log.
+	NotCollected int `json:"notCollected"`
+	// Errors are every entry of status.json's errors: NotCollected, files
+	// collected partly, delivery and Diagnostic object problems.
+	Errors   int      `json:"errors"`
+	Reason   string   `json:"reason,omitempty"`
+	Messages []string `json:"messages,omitempty"`
+	// Findings are the diagnoser's, "<n> error, <n> warn, <n> info".
+	Findings  string             `json:"findings,omitempty"`
+	Diagnoser *publish.Diagnoses `json:"diagnoser,omitempty"`
+	Started   string             `json:"started,omitempty"`
+	Finished  string             `json:"finished,omitempty"`
+	Published string             `json:"published,omitempty"`
+	Updated   string             `json:"updated"`
 }
 
 // dnsLevel is one element of spec.dns, Periscope's DNS diagnoser shape
@@ -139,23 +153,29 @@ func finishedObject(where, dir string, st *publish.Status, now time.Time) (diagn
 	problem(err)
 
 	status := diagnosticStatus{
-		RunID:       st.RunID,
-		Destination: where,
-		Items:       len(st.Items),
-		Bytes:       st.TotalBytes,
-		Started:     stamp(st.Started),
-		Finished:    stamp(st.Finished),
-		Updated:     stamp(now),
-		Diagnoser:   summary,
+		RunID:        st.RunID,
+		Destination:  where,
+		NodeItems:    len(st.Items),
+		ClusterItems: len(st.ClusterItems),
+		Bytes:        st.TotalBytes,
+		Started:      stamp(st.Started),
+		Finished:     stamp(st.Finished),
+		Updated:      stamp(now),
+		Diagnoser:    summary,
 	}
 	if st.Published != nil {
 		status.Published = stamp(*st.Published)
 	}
 	if summary != nil {
-		status.Diagnoses = fmt.Sprintf("%d error, %d warn, %d info", summary.Error, summary.Warn, summary.Info)
+		status.Findings = fmt.Sprintf("%d error, %d warn, %d info", summary.Error, summary.Warn, summary.Info)
 	}
 	status.Phase, status.Reason = phaseOf(st)
 	status.Errors = len(st.Errors) + len(problems)
+	for _, e := range st.Errors {
+		if e.Stage == publish.StageCollection {
+			status.NotCollected++
+		}
+	}
 	for _, e := range st.Errors {
 		status.Messages = appendMessage(status.Messages, e.Stage+": "+e.Message)
 	}

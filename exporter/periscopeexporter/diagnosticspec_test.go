@@ -253,3 +253,26 @@ func BenchmarkFinishedObject(b *testing.B) {
 		}
 	}
 }
+
+// Each count says what it counts: node and cluster items apart, the items
+// not collected apart from every problem of the run, the diagnoser's
+// findings as findings.
+func TestStatusCountsSayWhatTheyCount(t *testing.T) {
+	st := &publish.Status{RunID: "r1", Node: "node-a", Delivered: true,
+		Items:        []publish.Item{{Name: "virtualmachine"}, {Name: "kubeletcmd"}, {Name: "periscope-errors.log"}},
+		ClusterItems: []publish.Item{{Name: "kube-system_pod_a"}, {Name: "kube-system_pod_b"}, {Name: "helm_list"}, {Name: "pdb-default"}},
+		Errors: []publish.Error{
+			{Stage: publish.StageCollection, Message: "iptables/iptables: not available"},
+			{Stage: publish.StageCollection, Message: "systemlogs/docker: not collected"},
+			{Stage: publish.StageIncomplete, Message: "nodelogs/var_log_syslog: shrank"},
+			{Stage: publish.StageDelivery, Message: "authentication failed"},
+		},
+		Diagnoses: &publish.Diagnoses{Error: 2, Warn: 1},
+	}
+	_, status, _ := finishedObject("where", t.TempDir(), st, time.Now())
+	assert.Equal(t, 3, status.NodeItems)
+	assert.Equal(t, 4, status.ClusterItems)
+	assert.Equal(t, 2, status.NotCollected, "collection errors only")
+	assert.Equal(t, 4, status.Errors, "every error of status.json")
+	assert.Equal(t, "2 error, 1 warn, 0 info", status.Findings)
+}

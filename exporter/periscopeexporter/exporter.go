@@ -363,6 +363,7 @@ func (e *layoutExporter) finishAll(ctx context.Context, retryFailed bool) error 
 			errs = append(errs, err)
 			continue
 		}
+		e.writeReport(ctx, key.runID)
 		if !w.reported {
 			w.reported = true
 			e.tracker.ReportOutput(summary + findingsLines(w.dir, st.Diagnoses))

@@ -28,6 +28,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-logr/logr"
 	"go.opentelemetry.io/collector/component"
 	"go.uber.org/zap"
 	coordinationv1 "k8s.io/api/coordination/v1"
@@ -54,8 +55,10 @@ type Coordinator struct {
 	identity string
 	where    string // namespace/name, for messages
 	logger   *zap.Logger
-	leases   coordinationclient.LeasesGetter
-	lock     *resourcelock.LeaseLock
+	// electionLog is what client-go's leader election logs to.
+	electionLog logr.Logger
+	leases      coordinationclient.LeasesGetter
+	lock        *resourcelock.LeaseLock
 
 	mu          sync.Mutex
 	active      int           // components waiting for or holding a turn
@@ -106,12 +109,14 @@ func NewForConfig(cfg Config, rc *rest.Config, runID string, logger *zap.Logger)
 	if err != nil {
 		return nil, err
 	}
+	logger = logger.With(zap.String("lease", cfg.Namespace+"/"+cfg.Name), zap.String("identity", identity))
 	c := &Coordinator{
 		cfg:         cfg,
 		runID:       runID,
 		identity:    identity,
 		where:       cfg.Namespace + "/" + cfg.Name,
-		logger:      logger.With(zap.String("lease", cfg.Namespace+"/"+cfg.Name), zap.String("identity", identity)),
+		logger:      logger,
+		electionLog: newElectionLog(logger),
 		leases:      client.CoordinationV1(),
 		leadChanged: make(chan struct{}),
 		elected:     closedChan(),
@@ -158,7 +163,6 @@ func (c *Coordinator) Acquire(ctx context.Context, id component.ID) (runcontrol.
 		return nil, fmt.Errorf("%w: shutting down", runcontrol.ErrNotCoordinated)
 	}
 	c.active++
-	c.startElectionLocked()
 	c.mu.Unlock()
 
 	var failingSince, unheldSince time.Time
@@ -199,6 +203,12 @@ func (c *Coordinator) Acquire(ctx context.Context, id component.ID) (runcontrol.
 			if by, ok := done.collectedBy(c.runID, comp); ok {
 				c.leave()
 				return nil, fmt.Errorf("%w: %s by %s", runcontrol.ErrCollectedElsewhere, comp, by)
+			}
+			// The election starts once the Lease exists (get creates it):
+			// started before, its own create would race this one.
+			if err := c.joinElection(); err != nil {
+				c.leave()
+				return nil, err
 			}
 			if leading {
 				return &turn{c: c, comp: comp}, nil
@@ -264,6 +274,17 @@ func held(l *coordinationv1.Lease) bool {
 	return time.Since(s.RenewTime.Time) < 2*d
 }
 
+// joinElection starts the election unless it runs already.
+func (c *Coordinator) joinElection() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return fmt.Errorf("%w: shutting down", runcontrol.ErrNotCoordinated)
+	}
+	c.startElectionLocked()
+	return nil
+}
+
 // startElectionLocked runs the election while components want the lease.
 // A new election waits for the previous one to have let go, so two
 // electors of this collector never run at once. The caller holds c.mu.
@@ -285,7 +306,9 @@ func (c *Coordinator) startElectionLocked() {
 				c.logger.Error("Cluster lease election not started", zap.Error(err))
 				return
 			}
-			le.Run(ctx) // returns when ctx ends or the lease was lost
+			// client-go logs through the context's logger (klog.FromContext):
+			// this collector's log, at the levels electionLog gives.
+			le.Run(logr.NewContext(ctx, c.electionLog)) // returns when ctx ends or the lease was lost
 		}
 	}()
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -58,15 +59,24 @@ func Execute(set otelcol.CollectorSettings) error {
 
 func execute(set otelcol.CollectorSettings, args []string, tracker *runcontrol.Tracker, stderr io.Writer) error {
 	set.ConfigProviderSettings.ResolverSettings.URIs = []string{"yaml:" + distributions.Local}
-	set.LoggingOptions = append(set.LoggingOptions, watchDrops(tracker))
+	var quiet atomic.Bool
+	prog := newProgress(stderr, tracker)
+	set.LoggingOptions = append(set.LoggingOptions, watchDrops(tracker), quietLogs(&quiet, prog.clear))
 	cmd := otelcol.NewCommand(set)
 	cmd.SetArgs(args)
+	cmd.AddCommand(newAnalyzeCommand(os.Stdout))
 
 	var (
 		once     bool
 		deadline time.Duration
 		stall    time.Duration
+		verbose  bool
+		showProg bool
 	)
+	cmd.Flags().BoolVar(&verbose, "verbose", false,
+		"on a terminal, also print the collector's INFO lines (a one-shot run on a terminal shows progress instead)")
+	cmd.Flags().BoolVar(&showProg, "progress", false,
+		"show the progress line and hide INFO lines as on a terminal, wherever stderr goes")
 	cmd.Flags().BoolVar(&once, "once", false,
 		"collect once, flush every exporter, then exit (default true without --config)")
 	cmd.Flags().DurationVar(&deadline, "deadline", 0,
@@ -78,6 +88,7 @@ func execute(set otelcol.CollectorSettings, args []string, tracker *runcontrol.T
 	defer cancel(nil)
 	errDeadline := errors.New("deadline reached")
 	ran := false
+	stopProgress := func() {}
 	cmd.PreRunE = func(c *cobra.Command, _ []string) error {
 		ran = true
 		if !c.Flags().Changed("config") && !c.Flags().Changed("once") {
@@ -89,11 +100,29 @@ func execute(set otelcol.CollectorSettings, args []string, tracker *runcontrol.T
 		}
 		if once {
 			go waitForRun(ctx, tracker, func() { cancel(nil) })
+			if showProg || (isTerminal(stderr) && !c.Flags().Changed("verbose")) {
+				if !verbose {
+					quiet.Store(true)
+				}
+				progCtx, stopProg := context.WithCancel(ctx)
+				progDone := make(chan struct{})
+				go func() { defer close(progDone); prog.run(progCtx) }()
+				stopProgress = func() { stopProg(); <-progDone }
+			}
 		}
 		return nil
 	}
 
-	if err := cmd.ExecuteContext(ctx); err != nil {
+	err := cmd.ExecuteContext(ctx)
+	stopProgress()
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			if !errors.Is(e.Err, errReported) {
+				fmt.Fprintf(stderr, "periscope: %v\n", e.Err)
+			}
+			return e // analyze: its exit code by the worst finding
+		}
 		return &Error{Code: ExitCollectorFailed, Err: err}
 	}
 	if !ran {

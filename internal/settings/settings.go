@@ -45,9 +45,11 @@ type Source struct {
 	SecretDir string // the azureblob-secret Secret
 }
 
-// FromEnvironment is the process's source: /config and /secret unless moved.
+// FromEnvironment is the process's source: /config and /secret unless
+// moved (on Windows, where a HostProcess container finds its volumes:
+// mountedDir).
 func FromEnvironment() Source {
-	s := Source{Env: os.LookupEnv, ConfigDir: "/config", SecretDir: "/secret"}
+	s := Source{Env: os.LookupEnv, ConfigDir: mountedDir("config"), SecretDir: mountedDir("secret")}
 	if v, ok := os.LookupEnv(EnvConfigDir); ok && v != "" {
 		s.ConfigDir = v
 	}

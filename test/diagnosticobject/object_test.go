@@ -72,8 +72,10 @@ func TestRunsCreateThenUpdateTheNodesDiagnosticObject(t *testing.T) {
 	assert.Equal(t, sprintf(outbound, node), field(u, "spec", "networkoutbound"))
 	assert.JSONEq(t, `[{"HostName":"`+node+`","Level":"host","NameServer":["10.1.0.4"],"Custom":true},`+
 		`{"HostName":"`+node+`","Level":"container","NameServer":["10.0.0.10"]}]`, field(u, "spec", "dns").(string))
-	assert.Equal(t, "0 error, 2 warn, 1 info", field(u, "status", "diagnoses"))
-	assert.Equal(t, int64(6), field(u, "status", "items"), "5 items and periscope-errors.log")
+	assert.Equal(t, "0 error, 2 warn, 1 info", field(u, "status", "findings"))
+	assert.Equal(t, int64(6), field(u, "status", "nodeItems"), "5 items and periscope-errors.log")
+	assert.Equal(t, int64(0), field(u, "status", "clusterItems"))
+	assert.Equal(t, int64(1), field(u, "status", "notCollected"))
 	assert.Equal(t, int64(1), field(u, "status", "errors"))
 	assert.Equal(t, []any{"collection: kubeletcmd/kubeletcmd: no kubelet process"}, field(u, "status", "messages"))
 	assert.Equal(t, filepath.Join(first.dir, "2026-11-29T03-00-00Z", node), field(u, "status", "destination"))
@@ -89,7 +91,7 @@ func TestRunsCreateThenUpdateTheNodesDiagnosticObject(t *testing.T) {
 	second := startRun(t, exporterConfig(t, kubeconfig), nodeRun("2026-11-29T04-00-00Z", node, false))
 	u = waitPhase(t, c, second, name, "2026-11-29T04-00-00Z", "Collecting")
 	assert.Equal(t, "", field(u, "spec", "networkconfig"), "the last run's network data is not shown as this run's")
-	assert.Equal(t, int64(0), field(u, "status", "items"), "the last run's counts are gone")
+	assert.Equal(t, int64(0), field(u, "status", "nodeItems"), "the last run's counts are gone")
 	require.NoError(t, second.exporter.Shutdown(context.Background()))
 	u = waitPhase(t, c, second, name, "2026-11-29T04-00-00Z", "Completed")
 	assert.Equal(t, uid, u.GetUID(), "updated, not recreated")
@@ -102,9 +104,16 @@ func TestRunsCreateThenUpdateTheNodesDiagnosticObject(t *testing.T) {
 	t.Logf("kubectl get apd -n %s:\n%s", namespace, out)
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	require.GreaterOrEqual(t, len(lines), 2, "%s", out)
-	assert.Regexp(t, `^NAME\s+RUN ID\s+PHASE\s+ITEMS\s+ERRORS\s+DIAGNOSES\s+UPDATED\s+REASON$`, lines[0])
+	assert.Regexp(t, `^NAME\s+RUN ID\s+PHASE\s+NODE ITEMS\s+CLUSTER ITEMS\s+NOT COLLECTED\s+FINDINGS\s+UPDATED\s+REASON$`, lines[0])
 	assert.Contains(t, lines, findLine(lines, name))
-	assert.Regexp(t, regexp.MustCompile(`^`+name+`\s+2026-11-29T04-00-00Z\s+Completed\s+5\s+1\s+0 error, 2 warn, 1 info\s+\d+s\s*$`), findLine(lines, name))
+	assert.Regexp(t, regexp.MustCompile(`^`+name+`\s+2026-11-29T04-00-00Z\s+Completed\s+5\s+0\s+1\s+0 error, 2 warn, 1 info\s+\d+s\s*$`), findLine(lines, name))
+
+	// -o wide adds every problem of the run and where it went.
+	out, err = c.Kubectl(context.Background(), "get", "apd", name, "-n", namespace, "-o", "wide")
+	require.NoError(t, err)
+	lines = strings.Split(strings.TrimSpace(string(out)), "\n")
+	assert.Regexp(t, `^NAME\s+RUN ID\s+PHASE\s+NODE ITEMS\s+CLUSTER ITEMS\s+NOT COLLECTED\s+FINDINGS\s+UPDATED\s+REASON\s+ERRORS\s+DESTINATION$`, lines[0])
+	assert.Regexp(t, regexp.MustCompile(`\s1\s+`+regexp.QuoteMeta(filepath.Join(second.dir, "2026-11-29T04-00-00Z", node))+`$`), lines[1])
 }
 
 func findLine(lines []string, prefix string) string {

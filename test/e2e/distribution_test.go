@@ -14,6 +14,7 @@ func TestComponentsListsTheDistribution(t *testing.T) {
 	for _, name := range []string{
 		// Periscope's own.
 		"dns_config", "node_logs", "iptables", "kubelet_args", "connectivity", "kube_objects", "periscope", "periscope_run",
+		"systemlogs", "not_collected",
 		// Contrib and core receivers, processors, exporters, extensions.
 		"otlp", "file_log", "journald", "host_metrics",
 		"batch", "memory_limiter", "resource_detection", "k8s_attributes", "resource", "transform",
@@ -30,8 +31,8 @@ func TestEveryShippedConfigValidates(t *testing.T) {
 	require.NotEmpty(t, configs)
 	for _, cfg := range configs {
 		t.Run(filepath.Base(filepath.Dir(cfg)), func(t *testing.T) {
-			// validate builds the pipelines: journald checks its root_path
-			// then, and this machine has no /hostroot.
+			// validate builds the pipelines: journald (under systemlogs)
+			// checks its root_path then, and this machine has no /hostroot.
 			// Each backend's required settings, as a deployment sets them.
 			res := runCollector(t, t.TempDir(), map[string]string{
 				"PERISCOPE_JOURNAL_ROOT_PATH":           "/",

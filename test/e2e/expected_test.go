@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -105,4 +106,39 @@ type networkConfig struct {
 	VirtualMachineDNS []string
 	KubernetesDNS     []string
 	MaxPodsPerNode    int
+}
+
+// noJournalctl is what the systemlogs receiver writes to
+// periscope-errors.log on a node root without journalctl (the fixtures').
+func noJournalctl(root string) string {
+	var b strings.Builder
+	for _, unit := range []string{"kubelet", "containerd", "docker"} {
+		b.WriteString("systemlogs/" + unit + ": not collected: the node has no journalctl (/usr/bin/journalctl under root_path " +
+			root + ": not found), so no systemd journal to read\n")
+	}
+	return b.String()
+}
+
+// withErrors adds lines to the node's periscope-errors.log, the file and
+// its zip entry.
+func withErrors(tree map[string]string, runID, node, lines string) map[string]string {
+	for _, k := range []string{runID + "/" + node + "/periscope-errors.log", runID + "/" + node + "/" + node + ".zip!periscope/periscope-errors.log"} {
+		tree[k] += lines
+	}
+	return tree
+}
+
+// sortedErrors sorts the lines of every periscope-errors.log (file or zip
+// entry) of tree: receivers report at once, in no fixed order.
+func sortedErrors(tree map[string]string) map[string]string {
+	out := make(map[string]string, len(tree))
+	for k, v := range tree {
+		if strings.HasSuffix(k, "/periscope-errors.log") {
+			lines := strings.SplitAfter(v, "\n")
+			sort.Strings(lines)
+			v = strings.Join(lines, "")
+		}
+		out[k] = v
+	}
+	return out
 }

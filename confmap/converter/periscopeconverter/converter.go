@@ -14,8 +14,9 @@
 // air-gapped cluster where probing public endpoints only produces noise.
 //
 // A receiver's Periscope collector is known by its type (dns_config → dns)
-// or, for contrib receivers, by its name up to an underscore
-// (file_log/nodelogs → nodelogs, journald/systemlogs_kubelet → systemlogs).
+// or, for contrib receivers and not_collected, by its name up to an
+// underscore (file_log/nodelogs → nodelogs, journald/systemlogs_kubelet →
+// systemlogs, not_collected/osm → osm).
 // Receivers that are no Periscope collector (otlp, host_metrics) are kept.
 package periscopeconverter
 
@@ -43,6 +44,7 @@ var collectorOfType = map[string]string{
 	"node_logs":      "nodelogs",
 	"container_logs": "containerlogs",
 	"helm_releases":  "helm",
+	"systemlogs":     "systemlogs",
 	// Periscope's zip folder was "poddisruptionbudget"; COLLECTOR_LIST's
 	// documentation calls the collector "pdb".
 	"pod_disruption_budgets": "pdb",

@@ -96,3 +96,29 @@ func TestPDBAndHelmReceivers(t *testing.T) {
 		})
 	}
 }
+
+// The systemlogs receiver is Periscope's systemlogs collector, and the
+// not_collected receivers named after OSM and SMI follow those modes: a
+// COLLECTOR_LIST asking for them gets the run's error saying they are not
+// collected, nothing otherwise.
+func TestSystemLogsAndNotCollectedReceivers(t *testing.T) {
+	tests := []struct {
+		collectorList, disable string
+		want                   []any
+	}{
+		{collectorList: "", want: []any{"systemlogs"}},
+		{collectorList: "OSM", want: []any{"systemlogs", "not_collected/osm", "not_collected/smi"}},
+		{collectorList: "SMI", want: []any{"systemlogs", "not_collected/smi"}},
+		{collectorList: "connectedCluster SMI", want: []any{"not_collected/smi"}},
+		{collectorList: "OSM", disable: "systemlogs osm", want: []any{"not_collected/smi"}},
+	}
+	for _, tt := range tests {
+		env := map[string]string{settings.CollectorList: tt.collectorList, EnvDisable: tt.disable}
+		c := &converter{logger: zap.NewNop(), source: settings.Source{Env: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}}
+		conf := confmap.NewFromStringMap(map[string]any{"service": map[string]any{"pipelines": map[string]any{
+			"logs": map[string]any{"receivers": []any{"systemlogs", "not_collected/osm", "not_collected/smi"}, "exporters": []any{"periscope"}},
+		}}})
+		require.NoError(t, c.Convert(context.Background(), conf))
+		assert.Equal(t, tt.want, conf.Get("service::pipelines::logs::receivers"), "COLLECTOR_LIST=%q disable=%q", tt.collectorList, tt.disable)
+	}
+}

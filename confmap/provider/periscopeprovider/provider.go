@@ -13,6 +13,8 @@
 //	${periscope:containerlogs_files} DIAGNOSTIC_CONTAINERLOGS_LIST as include patterns over /var/log/pods under PERISCOPE_ROOT_PATH
 //	${periscope:secret:KEY}      a key of the Secret (environment first)
 //	${periscope:azure_blob_auth} container_sas when AZURE_STORAGE_SAS_KEY_TYPE is Container, else account_sas
+//	${periscope:azure_blob_endpoint_suffix} PERISCOPE_BLOB_ENDPOINT_SUFFIX, else Azure Stack Hub's storageEndpointSuffix (the node's azurestackcloud.json), else core.windows.net
+//	${periscope:setting:KEY}     a destination setting (PERISCOPE_BLOB_SERVICE_URL, PERISCOPE_OTLP_ENDPOINT…): environment, else the Secret, else the ConfigMap; typed as YAML like ${env:KEY}, empty when unset
 //
 // Unless the run ID is fixed by the environment, the provider polls the
 // ConfigMap file (every 10 s as Periscope did; PERISCOPE_RUN_ID_POLL_INTERVAL
@@ -118,13 +120,15 @@ func (p *provider) Retrieve(_ context.Context, uri string, watcher confmap.Watch
 		return retrievedList(p.containerLogFiles())
 	case "azure_blob_auth":
 		return retrieved(p.azureBlobAuth())
+	case "azure_blob_endpoint_suffix":
+		return retrieved(p.blobEndpointSuffix())
 	}
 	kind, key, hasKind := strings.Cut(name, ":")
 	if !hasKind {
 		kind, key = "", name
 	}
 	if !keyPattern.MatchString(key) {
-		return nil, fmt.Errorf("unknown value %q: the %q provider has run_id, node_name, nodelogs_paths, nodelogs_files, containerlogs_files, azure_blob_auth and Periscope keys (KEY, list:KEY, paths:KEY, secret:KEY)", name, schemeName)
+		return nil, fmt.Errorf("unknown value %q: the %q provider has run_id, node_name, nodelogs_paths, nodelogs_files, containerlogs_files, azure_blob_auth, azure_blob_endpoint_suffix and keys (KEY, list:KEY, paths:KEY, secret:KEY, setting:KEY)", name, schemeName)
 	}
 	switch kind {
 	case "":
@@ -137,8 +141,10 @@ func (p *provider) Retrieve(_ context.Context, uri string, watcher confmap.Watch
 	case "secret":
 		v, _, _, err := p.source.LookupSecret(key)
 		return retrieved(v, err)
+	case "setting":
+		return p.retrievedSetting(key)
 	}
-	return nil, fmt.Errorf("unknown value %q: kinds are list, paths and secret", name)
+	return nil, fmt.Errorf("unknown value %q: kinds are list, paths, secret and setting", name)
 }
 
 func retrieved(v string, err error) (*confmap.Retrieved, error) {

@@ -244,7 +244,7 @@ func TestPeriscopeKeys(t *testing.T) {
 	_, err = get("periscope:lowercase")
 	assert.ErrorContains(t, err, `unknown value "lowercase"`)
 	_, err = get("periscope:csv:X")
-	assert.ErrorContains(t, err, "kinds are list, paths and secret")
+	assert.ErrorContains(t, err, "kinds are list, paths, secret and setting")
 }
 
 func TestAzureBlobAuthFollowsPeriscopeSASKeyType(t *testing.T) {
