@@ -65,15 +65,8 @@ func Recorded(run *runread.Run) *Result { return findings.Recorded(run) }
 // SortFindings is findings.Sort.
 func SortFindings(fs []Finding) { findings.Sort(fs) }
 
-// Attributes of the diagnoser's signal records (its RULES.md).
-const (
-	attrCode        = "periscope.diagnostic.code"
-	attrSummary     = "periscope.diagnostic.summary"
-	attrExplanation = "periscope.diagnostic.explanation"
-	attrEvidence    = "periscope.diagnostic.evidence"
-	attrNextStep    = "periscope.diagnostic.next_step"
-	diagnoser       = "diagnoser"
-)
+// diagnoser is the diagnoser's collector name in the layout.
+const diagnoser = "diagnoser"
 
 // Run judges every node of run with the diagnoser processor.
 func Run(ctx context.Context, run *runread.Run) (*Result, error) {
@@ -124,7 +117,7 @@ func Run(ctx context.Context, run *runread.Run) (*Result, error) {
 		if str(attrs, layout.AttrCollector) != diagnoser {
 			return
 		}
-		if code := str(attrs, attrCode); code != "" {
+		if code := str(attrs, diagnoserprocessor.AttrCode); code != "" {
 			n.Findings = append(n.Findings, findingOf(lr))
 			return
 		}
@@ -142,10 +135,10 @@ func Run(ctx context.Context, run *runread.Run) (*Result, error) {
 func findingOf(lr plog.LogRecord) Finding {
 	attrs := lr.Attributes()
 	f := Finding{
-		Severity: lr.SeverityText(), Code: str(attrs, attrCode), Summary: str(attrs, attrSummary),
-		Explanation: str(attrs, attrExplanation), NextStep: str(attrs, attrNextStep), Evidence: []string{},
+		Severity: lr.SeverityText(), Code: str(attrs, diagnoserprocessor.AttrCode), Summary: str(attrs, diagnoserprocessor.AttrSummary),
+		Explanation: str(attrs, diagnoserprocessor.AttrExplanation), NextStep: str(attrs, diagnoserprocessor.AttrNextStep), Evidence: []string{},
 	}
-	if v, ok := attrs.Get(attrEvidence); ok && v.Type() == pcommon.ValueTypeSlice {
+	if v, ok := attrs.Get(diagnoserprocessor.AttrEvidence); ok && v.Type() == pcommon.ValueTypeSlice {
 		for i := 0; i < v.Slice().Len(); i++ {
 			f.Evidence = append(f.Evidence, v.Slice().At(i).AsString())
 		}

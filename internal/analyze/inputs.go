@@ -4,11 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"github.com/periscope-otel/periscope/internal/findings"
-	"strconv"
 	"strings"
 	"time"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.yaml.in/yaml/v3"
 
@@ -179,51 +177,9 @@ func (kubeletConfig) build(n *nodeInputs, sl plog.ScopeLogs) error {
 	case root.Content[0].Kind != yaml.MappingNode:
 		lr.Attributes().PutStr(layout.AttrError, "parse kubeletconfig: not a mapping of settings")
 	default:
-		putNode(lr.Attributes().PutEmpty(attrKubeletConfig), root.Content[0])
+		kubelet.PutConfigNode(lr.Attributes().PutEmpty(attrKubeletConfig), root.Content[0])
 	}
 	return nil
-}
-
-// putNode stores a YAML node as an attribute value, typed as the
-// kubelet_args receiver stores it.
-func putNode(v pcommon.Value, n *yaml.Node) {
-	switch n.Kind {
-	case yaml.AliasNode:
-		if n.Alias != nil {
-			putNode(v, n.Alias)
-		}
-	case yaml.MappingNode:
-		m := v.SetEmptyMap()
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			putNode(m.PutEmpty(strings.ToValidUTF8(n.Content[i].Value, "\uFFFD")), n.Content[i+1])
-		}
-	case yaml.SequenceNode:
-		s := v.SetEmptySlice()
-		for _, item := range n.Content {
-			putNode(s.AppendEmpty(), item)
-		}
-	case yaml.ScalarNode:
-		switch n.ShortTag() {
-		case "!!int":
-			if i, err := strconv.ParseInt(n.Value, 0, 64); err == nil {
-				v.SetInt(i)
-				return
-			}
-		case "!!float":
-			if f, err := strconv.ParseFloat(n.Value, 64); err == nil {
-				v.SetDouble(f)
-				return
-			}
-		case "!!bool":
-			if b, err := strconv.ParseBool(n.Value); err == nil {
-				v.SetBool(b)
-				return
-			}
-		case "!!null":
-			return
-		}
-		v.SetStr(strings.ToValidUTF8(n.Value, "\uFFFD"))
-	}
 }
 
 // collectionErrors turns periscope-errors.log back into error records of

@@ -102,9 +102,9 @@ func (r *run) emitted() []outRecord {
 				o.Document = doc
 			} else {
 				o.Severity, o.Body = lr.SeverityText(), lr.Body().Str()
-				o.Code, o.Summary = str(attrs, attrCode), str(attrs, attrSummary)
-				o.Explanation, o.NextStep = str(attrs, attrExplanation), str(attrs, attrNextStep)
-				if v, ok := attrs.Get(attrEvidence); ok {
+				o.Code, o.Summary = str(attrs, AttrCode), str(attrs, AttrSummary)
+				o.Explanation, o.NextStep = str(attrs, AttrExplanation), str(attrs, AttrNextStep)
+				if v, ok := attrs.Get(AttrEvidence); ok {
 					for _, e := range v.Slice().AsRaw() {
 						o.Evidence = append(o.Evidence, e.(string))
 					}

@@ -10,13 +10,13 @@ import (
 	"github.com/periscope-otel/periscope/processor/diagnoserprocessor/internal/metadata"
 )
 
-// Attributes of a signal record.
+// Attributes of a signal record (RULES.md), read back by internal/analyze.
 const (
-	attrCode        = "periscope.diagnostic.code"
-	attrSummary     = "periscope.diagnostic.summary"
-	attrExplanation = "periscope.diagnostic.explanation"
-	attrEvidence    = "periscope.diagnostic.evidence"
-	attrNextStep    = "periscope.diagnostic.next_step"
+	AttrCode        = "periscope.diagnostic.code"
+	AttrSummary     = "periscope.diagnostic.summary"
+	AttrExplanation = "periscope.diagnostic.explanation"
+	AttrEvidence    = "periscope.diagnostic.evidence"
+	AttrNextStep    = "periscope.diagnostic.next_step"
 )
 
 // output collects the diagnoser's records: one ResourceLogs per run and
@@ -62,15 +62,15 @@ func (o *output) signal(key nodeRun, s Signal) {
 	attrs.PutStr(layout.AttrCollector, diagnoserCollector)
 	attrs.PutStr(layout.AttrItemKey, diagnosticsLogKey)
 	attrs.PutStr(layout.AttrItemKind, string(layout.KindLine))
-	attrs.PutStr(attrCode, s.Code)
-	attrs.PutStr(attrSummary, s.Summary)
-	attrs.PutStr(attrExplanation, s.Explanation)
+	attrs.PutStr(AttrCode, s.Code)
+	attrs.PutStr(AttrSummary, s.Summary)
+	attrs.PutStr(AttrExplanation, s.Explanation)
 	evidence := make([]string, len(s.Evidence))
 	for i, e := range s.Evidence {
 		evidence[i] = e.String()
 	}
-	layout.PutStrings(attrs, attrEvidence, evidence)
-	attrs.PutStr(attrNextStep, s.NextStep)
+	layout.PutStrings(attrs, AttrEvidence, evidence)
+	attrs.PutStr(AttrNextStep, s.NextStep)
 }
 
 // document appends a whole item of the diagnoser.

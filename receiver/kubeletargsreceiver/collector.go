@@ -194,7 +194,7 @@ func (c *collector) appendConfig(sl plog.ScopeLogs, configPath string) {
 		return
 	}
 	if doc != nil {
-		putNode(attrs.PutEmpty(attrConfig), doc)
+		kubelet.PutConfigNode(attrs.PutEmpty(attrConfig), doc)
 	}
 }
 

@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"unicode"
-
-	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"go.yaml.in/yaml/v3"
 
@@ -287,45 +284,4 @@ func redactLines(data []byte) ([]byte, []string) {
 		}
 	}
 	return []byte(strings.Join(lines, "\n")), hidden
-}
-
-// putNode stores a YAML node as an attribute value, mappings in file order
-// so the record is the same on every run: integers, floats, booleans and
-// nulls keep their type, anything else is a string.
-func putNode(v pcommon.Value, n *yaml.Node) {
-	switch n.Kind {
-	case yaml.AliasNode:
-		putNode(v, n.Alias)
-	case yaml.MappingNode:
-		m := v.SetEmptyMap()
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			putNode(m.PutEmpty(text(n.Content[i].Value)), n.Content[i+1])
-		}
-	case yaml.SequenceNode:
-		s := v.SetEmptySlice()
-		for _, item := range n.Content {
-			putNode(s.AppendEmpty(), item)
-		}
-	case yaml.ScalarNode:
-		switch n.ShortTag() {
-		case "!!int":
-			if i, err := strconv.ParseInt(n.Value, 0, 64); err == nil {
-				v.SetInt(i)
-				return
-			}
-		case "!!float":
-			if f, err := strconv.ParseFloat(n.Value, 64); err == nil {
-				v.SetDouble(f)
-				return
-			}
-		case "!!bool":
-			if b, err := strconv.ParseBool(n.Value); err == nil {
-				v.SetBool(b)
-				return
-			}
-		case "!!null":
-			return
-		}
-		v.SetStr(text(n.Value))
-	}
 }
