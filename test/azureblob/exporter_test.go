@@ -178,7 +178,7 @@ func TestBlobTreeIsTheLocalTree(t *testing.T) {
 	localDir := t.TempDir()
 	require.NoError(t, runExporter(t, localConfig(localDir), true).err)
 	want := tree(t, localDir)
-	require.Len(t, want, 7, "5 items, the zip and status.json")
+	require.Len(t, want, 8, "5 items, the zip, status.json and the run's report.html")
 
 	modes := []struct {
 		name   string
@@ -225,6 +225,10 @@ func TestBlobTreeIsTheLocalTree(t *testing.T) {
 				case layout.ZipPath(runID, node):
 					// Entries carry their file's modification time.
 					assert.Equal(t, zipEntries(t, content), zipEntries(t, got[name]))
+					continue
+				case runID + "/report.html":
+					// The page names where it was made and when.
+					assert.Contains(t, string(got[name]), node, "the run's page lists the node")
 					continue
 				}
 				assert.Equal(t, content, got[name], name)
