@@ -22,7 +22,7 @@ UNIT_PACKAGES = $(shell $(GO) list ./... | grep -v '/test/')
 FUZZTIME ?= 2000000x
 FUZZ_SMOKE_TIME ?= 50000x
 
-.PHONY: build build-windows run test test-deps kube-binaries unit e2e fuzz fuzz-smoke bench lint generate clean
+.PHONY: build build-windows image run test test-deps kube-binaries unit e2e fuzz fuzz-smoke bench lint generate clean
 
 build: $(BIN)
 
@@ -47,6 +47,15 @@ build-windows: $(BIN)
 	cd _build && GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -buildvcs=false -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o otelcol-periscope.exe .
 	@ls -lh _build/otelcol-periscope.exe | awk '{print "==> built " $$NF " (" $$5 ")"}'
 
+# The container images without a registry or Docker (cmd/periscope-image,
+# internal/image): OCI image layout tars of the exact binaries, for
+# `ctr -n k8s.io images import`, `docker load` or `podman load`, then push to
+# the registry the kustomize overlay names. deployment/Dockerfile builds the
+# Linux one with Docker.
+image: build build-windows
+	$(GO) run ./cmd/periscope-image -os linux -bin $(BIN) -ref periscope-linux:$(VERSION) -o _build/periscope-linux.tar
+	$(GO) run ./cmd/periscope-image -os windows -bin _build/otelcol-periscope.exe -ref periscope-windows:$(VERSION) -o _build/periscope-windows.tar
+
 # Collects this host once with the embedded default config.
 run: build
 	@echo "==> collecting this host once into ./periscope-output"
@@ -55,9 +64,12 @@ run: build
 test: test-deps lint unit fuzz-smoke e2e
 
 # System packages the tests use for real: iptables in a network namespace
-# the test creates (iproute2); chromium loads report.html headless
-# (test/report). Installed when missing (CI runs as root).
-TEST_DEBS := iptables iproute2 chromium
+# the test creates (iproute2); the real node of test/realnode (a kubelet
+# started by the test runs pods through containerd and runc, with the CNI
+# loopback plugin; conntrack is what the kubelet expects on a node);
+# chromium loads report.html headless (test/report).
+# Installed when missing (CI runs as root); none of them is started here.
+TEST_DEBS := iptables iproute2 containerd runc containernetworking-plugins conntrack chromium
 test-deps:
 	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -83,9 +95,10 @@ fuzz:
 		done; \
 	done
 
-# etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and
-# metrics-server for the Kubernetes tests, built once from the Go module
-# proxy and cached (cold: about 17 minutes on 2 cores).
+# etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl,
+# metrics-server and the kubelet (test/realnode) for the Kubernetes tests,
+# built once from the Go module proxy and cached (cold: about 17 minutes on
+# 2 cores, the kubelet about a minute more).
 kube-binaries:
 	test/kubeapi/build.sh
 

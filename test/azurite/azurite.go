@@ -157,6 +157,7 @@ func Start() (*Server, error) {
 		"--location", location, "--disableTelemetry", "--skipApiVersionCheck", "--silent")
 	s.cmd.Stdout = s.output
 	s.cmd.Stderr = s.output
+	dieWithParent(s.cmd)
 	if err := s.cmd.Start(); err != nil {
 		os.RemoveAll(location)
 		return nil, fmt.Errorf("start azurite-blob: %w", err)

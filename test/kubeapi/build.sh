@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # build.sh — builds the Kubernetes test binaries (etcd, kube-apiserver, kubectl, metrics-server,
-# kube-controller-manager, kube-scheduler) from the Go module proxy, in throw-away wrapper modules
+# kube-controller-manager, kube-scheduler, kubelet) from the Go module proxy, in throw-away wrapper modules
 # under a temp dir. The product's go.mod is never touched.
 #
 #   build.sh [binary...]      default: all of them
 #
 # Binaries are cached per version under ${PERISCOPE_CACHE:-~/.cache/otelcol-periscope}:
-#   kube-v1.37.0/{kube-apiserver,kubectl,...}   etcd-v3.6.16/etcd
+#   kube-v1.37.0/{kube-apiserver,kubectl,kubelet,...}   etcd-v3.6.16/etcd
 #   metrics-server-v0.8.0/metrics-server
 # Each binary is linked into a temp file and renamed into place, so a killed build never leaves a
 # half-written cache entry; an flock serialises concurrent callers (several test binaries at once).
@@ -22,7 +22,7 @@ ETCD_DIR=$CACHE/etcd-$ETCD_VERSION
 MS_DIR=$CACHE/metrics-server-$METRICS_SERVER_VERSION
 
 wanted=("$@")
-[ ${#wanted[@]} -eq 0 ] && wanted=(etcd kube-apiserver kubectl metrics-server kube-controller-manager kube-scheduler)
+[ ${#wanted[@]} -eq 0 ] && wanted=(etcd kube-apiserver kubectl metrics-server kube-controller-manager kube-scheduler kubelet)
 
 mkdir -p "$KUBE_DIR" "$ETCD_DIR" "$MS_DIR"
 exec 9>"$CACHE/.kube-build.lock"
@@ -35,9 +35,9 @@ for b in "${wanted[@]}"; do
   case $b in
     etcd) [ -x "$ETCD_DIR/etcd" ] || need_etcd=1 ;;
     metrics-server) [ -x "$MS_DIR/metrics-server" ] || need_ms=1 ;;
-    kube-apiserver|kubectl|kube-controller-manager|kube-scheduler)
+    kube-apiserver|kubectl|kube-controller-manager|kube-scheduler|kubelet)
       [ -x "$KUBE_DIR/$b" ] || missing_kube+=("$b") ;;
-    *) echo "build.sh: unknown binary $b (known: etcd kube-apiserver kubectl metrics-server kube-controller-manager kube-scheduler)" >&2; exit 2 ;;
+    *) echo "build.sh: unknown binary $b (known: etcd kube-apiserver kubectl metrics-server kube-controller-manager kube-scheduler kubelet)" >&2; exit 2 ;;
   esac
 done
 
@@ -90,7 +90,7 @@ GO
 fi
 
 if [ ${#missing_kube[@]} -gt 0 ]; then
-  echo "build.sh: building ${missing_kube[*]} $KUBE_VERSION (about 7 min cold on 2 cores for apiserver + kubectl, a few more with the controller-manager and scheduler)" >&2
+  echo "build.sh: building ${missing_kube[*]} $KUBE_VERSION (about 7 min cold on 2 cores for apiserver + kubectl, a few more with the controller-manager, scheduler and kubelet)" >&2
   start=$(date +%s)
   mkdir -p "$work/kube" && cd "$work/kube"
   go mod init periscope.invalid/kubebuild >/dev/null 2>&1

@@ -35,9 +35,9 @@ type pki struct {
 // requests from (--requestheader-allowed-names).
 const frontProxyClientName = "front-proxy-client"
 
-// newPKI creates a throw-away CA, a serving certificate signed by it, and a
-// ServiceAccount signing key. ECDSA P-256 keeps generation instant.
-func newPKI(dir string) (pki, error) {
+// newPKI creates a throw-away CA, a serving certificate signed by it (for
+// 127.0.0.1, localhost and servingIPs), and a ServiceAccount signing key. ECDSA P-256 keeps generation instant.
+func newPKI(dir string, servingIPs ...net.IP) (pki, error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return pki{}, fmt.Errorf("generate CA key: %w", err)
@@ -72,7 +72,7 @@ func newPKI(dir string) (pki, error) {
 		NotAfter:     now.Add(24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		IPAddresses:  append([]net.IP{net.IPv4(127, 0, 0, 1)}, servingIPs...),
 		DNSNames:     []string{"localhost"},
 	}
 	srvDER, err := x509.CreateCertificate(rand.Reader, srvTmpl, caCert, &srvKey.PublicKey, caKey)

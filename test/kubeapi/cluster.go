@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -52,9 +53,35 @@ type Cluster struct {
 // ready (usually a few seconds; slow when other builds load the machine).
 const startTimeout = 2 * time.Minute
 
+// Options change how the API server runs; the zero value is what Start
+// runs.
+type Options struct {
+	// ServiceCIDR is --service-cluster-ip-range (default 10.0.0.0/24); its
+	// first address is the "kubernetes" Service's, which in-cluster clients
+	// dial (KUBERNETES_SERVICE_HOST).
+	ServiceCIDR string
+	// ServingIPs are more addresses the serving certificate is valid for
+	// (besides 127.0.0.1 and localhost), such as the "kubernetes" Service
+	// IP when pods reach the API server through it.
+	ServingIPs []net.IP
+	// KubeletAddressTypes is --kubelet-preferred-address-types (default:
+	// the API server's own), for a cluster with a real kubelet: kubectl
+	// logs dials the node's address of the first type it has.
+	KubeletAddressTypes string
+}
+
 // Start builds the binaries if needed (output to progress) and starts a
 // control plane. Call Stop when done.
-func Start(progress io.Writer) (*Cluster, error) {
+func Start(progress io.Writer) (*Cluster, error) { return StartWith(progress, Options{}) }
+
+// StartWith is Start with opts.
+func StartWith(progress io.Writer, opts Options) (*Cluster, error) {
+	if opts.ServiceCIDR == "" {
+		opts.ServiceCIDR = "10.0.0.0/24"
+	}
+	if opts.KubeletAddressTypes == "" {
+		opts.KubeletAddressTypes = "Hostname,InternalDNS,InternalIP,ExternalDNS,ExternalIP"
+	}
 	bins, err := EnsureBinaries(progress)
 	if err != nil {
 		return nil, err
@@ -63,7 +90,7 @@ func Start(progress io.Writer) (*Cluster, error) {
 	// A port found free can be taken by a concurrent test binary before our
 	// server binds it: start again on new ports when that happened.
 	for range 3 {
-		c, retry, err := start(bins)
+		c, retry, err := start(bins, opts)
 		if err == nil {
 			return c, nil
 		}
@@ -75,7 +102,7 @@ func Start(progress io.Writer) (*Cluster, error) {
 	return nil, lastErr
 }
 
-func start(bins Binaries) (c *Cluster, retry bool, err error) {
+func start(bins Binaries, opts Options) (c *Cluster, retry bool, err error) {
 	dir, err := os.MkdirTemp("", "kubeapi-")
 	if err != nil {
 		return nil, false, fmt.Errorf("create cluster directory: %w", err)
@@ -102,7 +129,7 @@ func start(bins Binaries) (c *Cluster, retry bool, err error) {
 		return c, c.etcd.diedOfPortClash(), err
 	}
 
-	keys, err := newPKI(dir)
+	keys, err := newPKI(dir, opts.ServingIPs...)
 	if err != nil {
 		return c, false, err
 	}
@@ -128,7 +155,8 @@ func start(bins Binaries) (c *Cluster, retry bool, err error) {
 		"--service-account-key-file="+keys.SAKey,
 		"--service-account-signing-key-file="+keys.SAKey,
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-		"--service-cluster-ip-range=10.0.0.0/24",
+		"--service-cluster-ip-range="+opts.ServiceCIDR,
+		"--kubelet-preferred-address-types="+opts.KubeletAddressTypes,
 		"--endpoint-reconciler-type=none",
 		"--allow-privileged=true",
 		"--profiling=false",

@@ -1,14 +1,11 @@
 package kubeapi
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -32,33 +29,9 @@ const NodeMonitorGracePeriod = 5 * time.Second
 // first when one is missing (a few minutes when the API server's build
 // cache is warm).
 func ControlLoopBinaries(progress io.Writer) (controllerManager, scheduler string, err error) {
-	root, err := cacheRoot()
+	paths, err := kubePrograms(progress, controlLoopPrograms...)
 	if err != nil {
 		return "", "", err
-	}
-	dir := filepath.Join(root, "kube-"+KubeVersion)
-	paths := make([]string, len(controlLoopPrograms))
-	var missing []string
-	for i, name := range controlLoopPrograms {
-		paths[i] = filepath.Join(dir, name)
-		if fi, err := os.Stat(paths[i]); err != nil || fi.Mode()&0o111 == 0 {
-			missing = append(missing, name)
-		}
-	}
-	if len(missing) > 0 {
-		script, err := buildScript()
-		if err != nil {
-			return "", "", err
-		}
-		fmt.Fprintf(progress, "kubeapi: %s missing; building with %s\n", strings.Join(missing, ", "), script)
-		var tail bytes.Buffer
-		cmd := exec.Command("bash", append([]string{script}, missing...)...)
-		cmd.Env = append(os.Environ(), "PERISCOPE_CACHE="+root, "KUBE_VERSION="+KubeVersion)
-		cmd.Stdout = io.MultiWriter(progress, &tail)
-		cmd.Stderr = io.MultiWriter(progress, &tail)
-		if err := cmd.Run(); err != nil {
-			return "", "", fmt.Errorf("build %s with %s: %w; last output:\n%s", strings.Join(missing, ", "), script, err, lastLines(tail.String(), 20))
-		}
 	}
 	return paths[0], paths[1], nil
 }

@@ -42,4 +42,10 @@
 // with status Running (metrics-server ignores other pods). CPU counters grow
 // at exactly the configured rate, so every `kubectl top` prints the same
 // numbers; the first ones appear after two scrapes (about 10 s).
+//
+// A real kubelet is built the same way (KubeletBinary, cached beside the
+// API server) for test/realnode, which runs it with containerd against a
+// cluster started with StartWith: a Service CIDR in 127.0.0.0/8 and the
+// "kubernetes" Service IP in the serving certificate, so pods reach the
+// API server without an address outside the loopback range.
 package kubeapi
