@@ -28,11 +28,12 @@ import (
 
 	"github.com/periscope-otel/periscope/test/collectorbin"
 	"github.com/periscope-otel/periscope/test/kubeapi"
+	"github.com/periscope-otel/periscope/test/realnode"
 )
 
 func TestMain(m *testing.M) { os.Exit(kubeapi.Main(m)) }
 
-const namespace = "aks-periscope"
+const namespace = realnode.Namespace
 
 // The constants `az aks kollect` puts in its overlay, as a fork of the CLI
 // (or a user of this project) would set them.
@@ -43,49 +44,24 @@ const (
 	sas      = "?sv=2022-11-02&ss=b&srt=sco&sp=rwdlacup&se=2026-11-30T07:00:00Z&st=2026-11-29T07:00:00Z&spr=https&sig=c2lnbmF0dXJl"
 )
 
-// kollectOverlay is the kustomization `az aks kollect` writes
-// (azext_aks_preview aks_kollect_cmd, _get_kustomize_yaml), with the
-// GitHub URLs of base and component replaced by their paths: the CLI writes
-// each given list as KEY="value", and `components:` is left empty on a
-// cluster whose Windows pools cannot run HostProcess pods.
-func kollectOverlay(base, winHPC string) string {
-	components := ""
-	if winHPC != "" {
-		components = "- " + winHPC
+// kollectOverlay is the kustomization `az aks kollect` writes into dir
+// (test/realnode's Kollect, text for text the CLI's template) for the
+// deployment/ copy in work: with the win-hpc component unless the
+// cluster's Windows pools cannot run HostProcess pods.
+func kollectOverlay(t *testing.T, work, dir string, hostProcess bool) string {
+	t.Helper()
+	containers, windowsLogs := "mynamespace1/mypod1 myns2", `C:\AzureData\CustomDataSetupScript.log C:\k\kubelet.err.log`
+	k := realnode.Kollect{
+		Deployment: filepath.Join(work, "deployment"), Registry: registry, ImageVersion: tag,
+		StorageAccount: "mystorageaccount", ContainerName: "mycluster-dns-1a2b3c4d", SASToken: sas, RunID: runID,
+		ContainerLogs: &containers, NodeLogsWindows: &windowsLogs,
 	}
-	return `
-resources:
-- ` + base + `
-
-components:
-` + components + `
-
-namespace: aks-periscope
-
-images:
-- name: periscope-linux
-  newName: ` + registry + `/aks/periscope
-  newTag: ` + tag + `
-- name: periscope-windows
-  newName: ` + registry + `/aks/periscope-win
-  newTag: ` + tag + `
-
-configMapGenerator:
-- name: diagnostic-config
-  behavior: merge
-  literals:
-  - DIAGNOSTIC_RUN_ID="` + runID + `"
-  - DIAGNOSTIC_CONTAINERLOGS_LIST="mynamespace1/mypod1 myns2"
-  - DIAGNOSTIC_NODELOGS_LIST_WINDOWS="C:\AzureData\CustomDataSetupScript.log C:\k\kubelet.err.log"
-
-secretGenerator:
-- name: azureblob-secret
-  behavior: replace
-  literals:
-  - AZURE_BLOB_ACCOUNT_NAME=mystorageaccount
-  - AZURE_BLOB_SAS_KEY=` + sas + `
-  - AZURE_BLOB_CONTAINER_NAME=mycluster-dns-1a2b3c4d
-`
+	if !hostProcess {
+		k.WindowsVersions = []string{"1.22.6"}
+	}
+	text, err := k.Kustomization(dir)
+	require.NoError(t, err)
+	return text
 }
 
 // vscodeOverlay is the kustomization the VS Code AKS extension wrote
@@ -143,8 +119,8 @@ func overlays(t *testing.T) map[string]string {
 components:
   - ../deployment/components/win-hpc
 `),
-		"az aks kollect":                       write("kollect", kollectOverlay("../deployment/base", "../deployment/components/win-hpc")),
-		"az aks kollect, no HostProcess pools": write("kollect-linux", kollectOverlay("../deployment/base", "")),
+		"az aks kollect":                       write("kollect", kollectOverlay(t, work, filepath.Join(work, "kollect"), true)),
+		"az aks kollect, no HostProcess pools": write("kollect-linux", kollectOverlay(t, work, filepath.Join(work, "kollect-linux"), false)),
 		"VS Code":                              write("vscode", vscodeOverlay("../deployment/base", "../deployment/components/win-hpc")),
 	}
 }
@@ -359,14 +335,7 @@ func TestKollectCleanupRemovesTheDeployment(t *testing.T) {
 	ctx := context.Background()
 	_, err := c.Kubectl(ctx, "apply", "-k", overlays(t)["az aks kollect"], "-n", namespace)
 	require.NoError(t, err)
-	for _, args := range [][]string{
-		{"delete", "serviceaccount,configmap,daemonset,secret", "--all", "-n", namespace, "--ignore-not-found"},
-		{"delete", "ClusterRoleBinding", "aks-periscope-role-binding", "--ignore-not-found"},
-		{"delete", "ClusterRoleBinding", "aks-periscope-role-binding-view", "--ignore-not-found"},
-		{"delete", "ClusterRole", "aks-periscope-role", "--ignore-not-found"},
-		{"delete", "--all", "apd", "-n", namespace, "--ignore-not-found"},
-		{"delete", "CustomResourceDefinition", "diagnostics.aks-periscope.azure.github.com", "--ignore-not-found"},
-	} {
+	for _, args := range realnode.Cleanup() {
 		_, err := c.Kubectl(ctx, args...)
 		require.NoError(t, err)
 	}
